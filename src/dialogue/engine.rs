@@ -1,0 +1,636 @@
+//! What Udha answers to each event.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+use super::callback::{self, Action, Menu, Press};
+use super::message::{Button, Message, Part, Reply, Tally};
+use super::texts::texts;
+use crate::knowledge::{Audience, Entry, Flow, Kind, Lang};
+use crate::search::SearchIndex;
+
+/// How many results a free-text question considers (the best is shown, the next ones become buttons).
+const RESULTS: usize = 4;
+/// Longest button label before it is shortened.
+const MAX_LABEL_CHARS: usize = 48;
+/// The contacts shown first in an emergency, in this order.
+pub const URGENT_CONTACTS: [&str; 3] = ["contact-police", "contact-women-line", "contact-child-line"];
+/// The entry behind "urgent help now".
+pub const URGENT_ENTRY: &str = "safety-immediate-danger";
+
+/// The commands Udha knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Start,
+    Help,
+    Menu,
+    Lang,
+    Clear,
+}
+
+/// What happened in the conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A command, with what followed it (`/start safety-save-evidence` → the entry id of a deep link).
+    Command { command: Command, arg: String },
+    /// Free text.
+    Text(String),
+    /// A button press with its data (untrusted: anyone can send anything).
+    Button(String),
+    /// A photo, sticker, voice message, file...: never downloaded or stored.
+    Media,
+}
+
+impl Event {
+    /// Reads a message's text: a known command, or free text. `/start@UdhaBot x` is the command `start` with `x`.
+    pub fn from_text(text: &str) -> Event {
+        let trimmed = text.trim();
+        if let Some(rest) = trimmed.strip_prefix('/') {
+            let (head, arg) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let name = head.split('@').next().unwrap_or("").to_ascii_lowercase();
+            let command = match name.as_str() {
+                "start" => Some(Command::Start),
+                "help" | "ndihme" => Some(Command::Help),
+                "menu" | "menuja" => Some(Command::Menu),
+                "lang" | "language" | "gjuha" => Some(Command::Lang),
+                "clear" | "fshi" => Some(Command::Clear),
+                _ => None,
+            };
+            if let Some(command) = command {
+                return Event::Command {
+                    command,
+                    arg: arg.trim().to_string(),
+                };
+            }
+        }
+        Event::Text(text.to_string())
+    }
+}
+
+/// One event with its context.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub event: Event,
+    /// A private chat (groups get no case content).
+    pub private: bool,
+}
+
+/// What a front end keeps about a conversation, in memory only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub lang: Lang,
+    /// In a group, the "I work in private chat" notice was given.
+    pub group_notice_sent: bool,
+}
+
+impl Session {
+    /// A new conversation, in the language the person's app uses (Albanian by default).
+    pub fn new(language_code: Option<&str>) -> Session {
+        Session {
+            lang: language_code.and_then(Lang::from_code).unwrap_or(Lang::Sq),
+            group_notice_sent: false,
+        }
+    }
+}
+
+/// The engine: answers events from the current knowledge and index, which may be swapped at any time.
+#[derive(Clone)]
+pub struct Engine {
+    index: Arc<ArcSwap<SearchIndex>>,
+}
+
+impl Engine {
+    pub fn new(index: Arc<ArcSwap<SearchIndex>>) -> Engine {
+        Engine { index }
+    }
+
+    pub fn index(&self) -> Arc<SearchIndex> {
+        self.index.load_full()
+    }
+
+    /// Answers one event.
+    pub fn handle(&self, session: &mut Session, incoming: Incoming) -> Reply {
+        let index = self.index.load_full();
+        let turn = Turn { index: &index };
+        if !incoming.private {
+            return turn.group(session, &incoming.event);
+        }
+        match incoming.event {
+            Event::Command { command, arg } => turn.command(session, command, &arg),
+            Event::Text(text) => turn.question(session, &text),
+            Event::Button(data) => turn.press(session, &data),
+            Event::Media => Reply {
+                messages: vec![turn.with_menu_button(Message::text(texts(session.lang).text_only), session.lang)],
+                ..Reply::default()
+            },
+        }
+    }
+}
+
+/// One answer being put together, over one consistent view of the knowledge.
+struct Turn<'a> {
+    index: &'a SearchIndex,
+}
+
+impl Turn<'_> {
+    fn entry(&self, id: &str) -> Option<&Arc<Entry>> {
+        self.index.knowledge().get(id)
+    }
+
+    fn group(&self, session: &mut Session, event: &Event) -> Reply {
+        let mut reply = Reply::default();
+        if let Event::Button(_) = event {
+            reply.notice = Some(texts(session.lang).private_only.to_string());
+            return reply;
+        }
+        if !session.group_notice_sent {
+            session.group_notice_sent = true;
+            reply.messages.push(Message::text(texts(session.lang).private_only));
+        }
+        reply
+    }
+
+    fn command(&self, session: &mut Session, command: Command, arg: &str) -> Reply {
+        let lang = session.lang;
+        let t = texts(lang);
+        match command {
+            Command::Start => {
+                if !arg.is_empty()
+                    && let Some(entry) = self.entry(arg)
+                {
+                    let mut reply = self.open(lang, entry, &[]);
+                    reply.tallies.insert(0, Tally::DeepLink(entry.id.clone()));
+                    return reply;
+                }
+                let mut menu = self.main_menu(lang);
+                menu.parts.insert(0, Part::Text(t.greeting.to_string()));
+                menu.parts.retain(|p| p != &Part::Text(t.menu_prompt.to_string()));
+                Reply {
+                    messages: vec![menu],
+                    tallies: vec![Tally::Start],
+                    ..Reply::default()
+                }
+            }
+            Command::Help => Reply {
+                messages: vec![self.with_menu_button(Message::text(t.help), lang)],
+                ..Reply::default()
+            },
+            Command::Menu => Reply {
+                messages: vec![self.main_menu(lang)],
+                ..Reply::default()
+            },
+            Command::Lang => {
+                let buttons = vec![vec![
+                    Button::Action {
+                        label: "Shqip".into(),
+                        data: callback::encode(Lang::Sq, &Action::SetLang),
+                    },
+                    Button::Action {
+                        label: "English".into(),
+                        data: callback::encode(Lang::En, &Action::SetLang),
+                    },
+                ]];
+                Reply {
+                    messages: vec![Message {
+                        parts: vec![Part::Text(t.choose_lang.into())],
+                        buttons,
+                    }],
+                    ..Reply::default()
+                }
+            }
+            Command::Clear => self.clear(lang),
+        }
+    }
+
+    fn clear(&self, lang: Lang) -> Reply {
+        let t = texts(lang);
+        let message = Message {
+            parts: vec![Part::Text(t.cleared.into()), Part::Text(t.cleared_tip.into())],
+            buttons: vec![vec![self.menu_button(lang)]],
+        };
+        Reply {
+            messages: vec![message],
+            clear_chat: true,
+            tallies: vec![Tally::ClearChat],
+            ..Reply::default()
+        }
+    }
+
+    fn question(&self, session: &mut Session, text: &str) -> Reply {
+        let t = texts(session.lang);
+        if text.trim().is_empty() {
+            return Reply {
+                messages: vec![self.with_menu_button(Message::text(t.empty_question), session.lang)],
+                ..Reply::default()
+            };
+        }
+        let answer = self.index.search(text, session.lang, RESULTS);
+        let lang = answer.lang;
+        let t = texts(lang);
+        let mut reply = Reply {
+            tallies: vec![Tally::Question],
+            ..Reply::default()
+        };
+        if answer.emergency {
+            reply.tallies.push(Tally::Emergency);
+            reply.messages.push(self.urgent_message(lang));
+        }
+        let Some((best, others)) = answer.hits.split_first() else {
+            reply.tallies.push(Tally::NoResult);
+            let mut m = Message::text(t.not_found);
+            m.buttons.push(vec![self.menu_button(lang)]);
+            reply.messages.push(m);
+            return reply;
+        };
+        let next: Vec<&Entry> = others.iter().map(|h| h.entry.as_ref()).collect();
+        let opened = self.open(lang, &best.entry, &next);
+        reply.messages.extend(opened.messages);
+        reply.tallies.extend(opened.tallies);
+        reply
+    }
+
+    fn press(&self, session: &mut Session, data: &str) -> Reply {
+        let Some(Press { lang, action }) = callback::decode(data) else {
+            return self.expired(session.lang);
+        };
+        match action {
+            Action::Entry(id) => match self.entry(&id) {
+                Some(entry) => self.open(lang, entry, &[]),
+                None => self.expired(lang),
+            },
+            Action::EntryHash(h) => {
+                match self
+                    .index
+                    .knowledge()
+                    .entries()
+                    .iter()
+                    .find(|e| callback::id_hash(&e.id) == h)
+                {
+                    Some(entry) => self.open(lang, entry, &[]),
+                    None => self.expired(lang),
+                }
+            }
+            Action::FlowStep { flow, step } => match self.entry(&flow) {
+                Some(entry) if entry.flow.as_ref().is_some_and(|f| f.step(&step).is_some()) => {
+                    self.flow_step(lang, entry, &step)
+                }
+                _ => self.expired(lang),
+            },
+            Action::Menu(Menu::Urgent) => {
+                let mut reply = Reply {
+                    tallies: vec![Tally::Emergency],
+                    ..Reply::default()
+                };
+                reply.messages.push(self.urgent_message(lang));
+                if let Some(entry) = self.entry(URGENT_ENTRY) {
+                    let opened = self.open(lang, entry, &[]);
+                    reply.messages.extend(opened.messages);
+                    reply.tallies.extend(opened.tallies);
+                }
+                reply
+            }
+            Action::Menu(menu) => Reply {
+                messages: vec![self.menu(lang, menu)],
+                ..Reply::default()
+            },
+            Action::SetLang => {
+                let changed = session.lang != lang;
+                session.lang = lang;
+                let mut m = self.main_menu(lang);
+                m.parts.insert(0, Part::Text(texts(lang).lang_set.into()));
+                Reply {
+                    messages: vec![m],
+                    tallies: if changed { vec![Tally::LangSwitch] } else { vec![] },
+                    ..Reply::default()
+                }
+            }
+            Action::Clear => self.clear(lang),
+        }
+    }
+
+    fn expired(&self, lang: Lang) -> Reply {
+        Reply {
+            messages: vec![self.main_menu(lang)],
+            notice: Some(texts(lang).expired.into()),
+            ..Reply::default()
+        }
+    }
+
+    /// Urgent help first: 129 and the national lines, from the contact entries.
+    fn urgent_message(&self, lang: Lang) -> Message {
+        let t = texts(lang);
+        let mut parts = vec![Part::Heading(t.urgent_first.into())];
+        for id in URGENT_CONTACTS {
+            if let Some(c) = self.entry(id).and_then(|e| e.contact.as_ref()) {
+                parts.extend(c.phones.iter().map(|p| Part::Phone {
+                    number: p.number.clone(),
+                    label: p.label(lang).to_string(),
+                }));
+            }
+        }
+        let mut buttons = Vec::new();
+        if let Some(entry) = self.entry(URGENT_ENTRY) {
+            buttons.push(vec![self.entry_button(lang, entry)]);
+        }
+        Message { parts, buttons }
+    }
+
+    /// Shows an entry (or starts its flow), with buttons for `next` results, related entries and the menu.
+    fn open(&self, lang: Lang, entry: &Entry, next: &[&Entry]) -> Reply {
+        if let Some(flow) = &entry.flow {
+            return self.flow_step(lang, entry, &flow.start);
+        }
+        let t = texts(lang);
+        let text = entry.text(lang);
+        let mut parts = vec![Part::Heading(text.title.clone()), Part::Text(text.summary.clone())];
+        parts.extend(
+            text.body
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| Part::Text(p.to_string())),
+        );
+        if !text.steps.is_empty() {
+            parts.push(Part::Steps(text.steps.clone()));
+        }
+        if let Some(c) = &entry.contact {
+            parts.extend(c.phones.iter().map(|p| {
+                let mut label = p.label(lang).to_string();
+                if let Some(h) = &p.hours {
+                    label.push_str(&format!(" ({h})"));
+                }
+                Part::Phone {
+                    number: p.number.clone(),
+                    label,
+                }
+            }));
+            parts.extend(c.emails.iter().map(|m| Part::Text(format!("✉ {m}"))));
+            parts.extend(c.websites.iter().map(|w| Part::Link {
+                label: w.trim_start_matches("https://").trim_end_matches('/').to_string(),
+                url: w.clone(),
+            }));
+            if let Some(a) = &c.address {
+                parts.push(Part::Text(format!("📍 {a}")));
+            }
+            if let Some(h) = &c.hours {
+                parts.push(Part::Text(format!("🕒 {h}")));
+            }
+        }
+        if !entry.sources.is_empty() {
+            parts.push(Part::Heading(t.sources.into()));
+            parts.extend(entry.sources.iter().map(|s| Part::Source {
+                label: s.citation.as_ref().map_or_else(
+                    || s.title.clone(),
+                    |c| if s.url.is_some() { s.title.clone() } else { c.clone() },
+                ),
+                url: s.url.clone(),
+            }));
+        }
+        let mut buttons: Vec<Vec<Button>> = Vec::new();
+        let mut offered: Vec<&str> = vec![&entry.id];
+        for e in next.iter().take(3) {
+            if !offered.contains(&e.id.as_str()) {
+                offered.push(&e.id);
+                buttons.push(vec![self.entry_button(lang, e)]);
+            }
+        }
+        for id in &entry.related {
+            if offered.len() >= 7 {
+                break;
+            }
+            if let Some(e) = self.entry(id)
+                && !offered.contains(&e.id.as_str())
+            {
+                offered.push(&e.id);
+                buttons.push(vec![self.entry_button(lang, e)]);
+            }
+        }
+        let mut last_row = vec![self.menu_button(lang)];
+        if entry.audience != Audience::Provider {
+            last_row.push(Button::Action {
+                label: t.clear.into(),
+                data: callback::encode(lang, &Action::Clear),
+            });
+        }
+        buttons.push(last_row);
+        Reply {
+            messages: vec![Message { parts, buttons }],
+            tallies: vec![Tally::Answer(entry.id.clone())],
+            ..Reply::default()
+        }
+    }
+
+    fn flow_step(&self, lang: Lang, entry: &Entry, step_id: &str) -> Reply {
+        let t = texts(lang);
+        let Some(flow) = &entry.flow else {
+            return self.expired(lang);
+        };
+        let Some(step) = flow.step(step_id) else {
+            return self.expired(lang);
+        };
+        let mut parts = Vec::new();
+        if step.id == flow.start {
+            parts.push(Part::Heading(entry.text(lang).title.clone()));
+        }
+        parts.push(Part::Text(step.text(lang).to_string()));
+        let mut buttons: Vec<Vec<Button>> = Vec::new();
+        for option in &step.options {
+            let action = match (&option.goto, &option.entry) {
+                (Some(goto), _) => Action::FlowStep {
+                    flow: entry.id.clone(),
+                    step: goto.clone(),
+                },
+                (None, Some(id)) => Action::Entry(id.clone()),
+                (None, None) => continue,
+            };
+            buttons.push(vec![Button::Action {
+                label: option.label(lang).to_string(),
+                data: callback::encode(lang, &action),
+            }]);
+        }
+        for id in &step.show {
+            if let Some(e) = self.entry(id) {
+                buttons.push(vec![self.entry_button(lang, e)]);
+            }
+        }
+        buttons.push(vec![Button::Action {
+            label: t.in_danger.into(),
+            data: callback::encode(lang, &Action::Menu(Menu::Urgent)),
+        }]);
+        let mut nav = Vec::new();
+        if let Some(parent) = parent_step(flow, step_id) {
+            nav.push(Button::Action {
+                label: t.back.into(),
+                data: callback::encode(
+                    lang,
+                    &Action::FlowStep {
+                        flow: entry.id.clone(),
+                        step: parent,
+                    },
+                ),
+            });
+        }
+        nav.push(self.menu_button(lang));
+        buttons.push(nav);
+        buttons.push(vec![Button::Action {
+            label: t.clear.into(),
+            data: callback::encode(lang, &Action::Clear),
+        }]);
+
+        let mut tallies = Vec::new();
+        if step.id == flow.start {
+            tallies.push(Tally::FlowStart(entry.id.clone()));
+        }
+        tallies.push(Tally::FlowStep {
+            flow: entry.id.clone(),
+            step: step.id.clone(),
+        });
+        if step.options.iter().all(|o| o.goto.is_none()) {
+            tallies.push(Tally::FlowEnd(entry.id.clone()));
+        }
+        Reply {
+            messages: vec![Message { parts, buttons }],
+            tallies,
+            ..Reply::default()
+        }
+    }
+
+    fn main_menu(&self, lang: Lang) -> Message {
+        let t = texts(lang);
+        let item = |label: &str, menu: Menu| {
+            vec![Button::Action {
+                label: label.into(),
+                data: callback::encode(lang, &Action::Menu(menu)),
+            }]
+        };
+        let buttons = vec![
+            item(t.urgent, Menu::Urgent),
+            item(t.safety, Menu::Safety),
+            item(t.platforms, Menu::Platforms),
+            item(t.laws, Menu::Laws),
+            item(t.procedures, Menu::Procedures),
+            item(t.contacts, Menu::Contacts),
+            vec![
+                Button::Action {
+                    label: t.switch_lang.into(),
+                    data: callback::encode(lang.other(), &Action::SetLang),
+                },
+                Button::Action {
+                    label: t.clear.into(),
+                    data: callback::encode(lang, &Action::Clear),
+                },
+            ],
+        ];
+        Message {
+            parts: vec![Part::Text(t.menu_prompt.into())],
+            buttons,
+        }
+    }
+
+    fn menu(&self, lang: Lang, menu: Menu) -> Message {
+        let t = texts(lang);
+        let knowledge = self.index.knowledge();
+        let (title, entries, per_row): (&str, Vec<&Arc<Entry>>, usize) = match menu {
+            Menu::Main | Menu::Urgent => return self.main_menu(lang),
+            Menu::Safety => (
+                t.safety,
+                knowledge
+                    .of_kind(Kind::Flow)
+                    .chain(knowledge.of_kind(Kind::Safety))
+                    .collect(),
+                1,
+            ),
+            Menu::Platforms => (t.platforms, knowledge.of_kind(Kind::Platform).collect(), 2),
+            Menu::Laws => (t.laws, knowledge.of_kind(Kind::Law).collect(), 1),
+            Menu::Procedures => (t.procedures, knowledge.of_kind(Kind::Procedure).collect(), 1),
+            Menu::Contacts => {
+                let (local, national): (Vec<&Arc<Entry>>, Vec<&Arc<Entry>>) = knowledge
+                    .of_kind(Kind::Contact)
+                    .partition(|e| e.contact.as_ref().is_some_and(|c| c.area != "national"));
+                let mut buttons: Vec<Vec<Button>> = national.iter().map(|e| vec![self.entry_button(lang, e)]).collect();
+                for chunk in local.chunks(3) {
+                    buttons.push(
+                        chunk
+                            .iter()
+                            .map(|e| Button::Action {
+                                label: e
+                                    .contact
+                                    .as_ref()
+                                    .map_or_else(|| e.text(lang).title.clone(), |c| c.area.clone()),
+                                data: callback::encode(lang, &Action::Entry(e.id.clone())),
+                            })
+                            .collect(),
+                    );
+                }
+                buttons.push(vec![self.menu_button(lang)]);
+                return Message {
+                    parts: vec![
+                        Part::Heading(t.contacts.into()),
+                        Part::Text(format!("{} · {}", t.national, t.by_municipality)),
+                    ],
+                    buttons,
+                };
+            }
+        };
+        let mut buttons: Vec<Vec<Button>> = entries
+            .chunks(per_row)
+            .map(|row| row.iter().map(|e| self.entry_button(lang, e)).collect())
+            .collect();
+        buttons.push(vec![self.menu_button(lang)]);
+        Message {
+            parts: vec![Part::Heading(title.into())],
+            buttons,
+        }
+    }
+
+    fn entry_button(&self, lang: Lang, entry: &Entry) -> Button {
+        Button::Action {
+            label: shorten(&entry.text(lang).title),
+            data: callback::encode(lang, &Action::Entry(entry.id.clone())),
+        }
+    }
+
+    fn menu_button(&self, lang: Lang) -> Button {
+        Button::Action {
+            label: texts(lang).menu.into(),
+            data: callback::encode(lang, &Action::Menu(Menu::Main)),
+        }
+    }
+
+    fn with_menu_button(&self, mut m: Message, lang: Lang) -> Message {
+        m.buttons.push(vec![self.menu_button(lang)]);
+        m
+    }
+}
+
+/// The step before `step` on the shortest path from the start: where "back" leads (no state needed).
+fn parent_step(flow: &Flow, step: &str) -> Option<String> {
+    if step == flow.start {
+        return None;
+    }
+    let mut parent: HashMap<&str, &str> = HashMap::new();
+    let mut queue = VecDeque::from([flow.start.as_str()]);
+    while let Some(id) = queue.pop_front() {
+        for next in flow
+            .step(id)
+            .into_iter()
+            .flat_map(|s| s.options.iter().filter_map(|o| o.goto.as_deref()))
+        {
+            if next != flow.start && !parent.contains_key(next) {
+                parent.insert(next, id);
+                queue.push_back(next);
+            }
+        }
+    }
+    parent.get(step).map(|p| p.to_string())
+}
+
+fn shorten(label: &str) -> String {
+    if label.chars().count() <= MAX_LABEL_CHARS {
+        return label.to_string();
+    }
+    let cut: String = label.chars().take(MAX_LABEL_CHARS - 1).collect();
+    format!("{}…", cut.trim_end())
+}

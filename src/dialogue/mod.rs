@@ -1,0 +1,13 @@
+//! The dialogue engine: events in, replies out. No Telegram types here: the Telegram bot and the terminal chat
+//! are thin adapters over [`Engine::handle`].
+//!
+//! State: the conversation's state travels in button data ([`callback`]); the only other state is a [`Session`]
+//! the front end keeps in memory (the chosen language), never written anywhere.
+
+pub mod callback;
+pub mod engine;
+pub mod message;
+pub mod texts;
+
+pub use engine::{Command, Engine, Event, Incoming, Session};
+pub use message::{Button, Message, Part, Reply, Tally};

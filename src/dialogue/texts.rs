@@ -1,0 +1,136 @@
+//! The bot's own words, in both languages. Neutral on purpose: a lock-screen notification shows the start of a
+//! message, so nothing here says what the chat is about before the person chooses to look.
+
+use crate::knowledge::Lang;
+
+pub struct Texts {
+    pub greeting: &'static str,
+    pub help: &'static str,
+    pub menu_prompt: &'static str,
+    pub urgent: &'static str,
+    pub safety: &'static str,
+    pub platforms: &'static str,
+    pub laws: &'static str,
+    pub procedures: &'static str,
+    pub contacts: &'static str,
+    pub clear: &'static str,
+    pub switch_lang: &'static str,
+    pub menu: &'static str,
+    pub back: &'static str,
+    pub in_danger: &'static str,
+    pub more: &'static str,
+    pub related: &'static str,
+    pub sources: &'static str,
+    pub not_found: &'static str,
+    pub urgent_first: &'static str,
+    pub expired: &'static str,
+    pub private_only: &'static str,
+    pub text_only: &'static str,
+    pub cleared: &'static str,
+    pub cleared_tip: &'static str,
+    pub lang_set: &'static str,
+    pub choose_lang: &'static str,
+    pub empty_question: &'static str,
+    pub flows_heading: &'static str,
+    pub entries_heading: &'static str,
+    pub national: &'static str,
+    pub by_municipality: &'static str,
+    /// Commands shown in Telegram's menu, (command, description).
+    pub commands: [(&'static str, &'static str); 5],
+}
+
+pub const SQ: Texts = Texts {
+    greeting: "Përshëndetje. Shkruani pyetjen tuaj me fjalët tuaja, ose zgjidhni një temë më poshtë.",
+    help: "Shkruani një pyetje (p.sh. \"si ta raportoj një profil të rremë\") ose zgjidhni nga menuja.\n\
+           /menu – menuja\n/lang – gjuha\n/clear – fshi këtë bisedë\n\n\
+           Udha nuk ruan emrin, numrin apo mesazhet tuaja.",
+    menu_prompt: "Zgjidhni një temë:",
+    urgent: "🆘 Ndihmë urgjente tani",
+    safety: "Hapa sigurie",
+    platforms: "Raporto në një platformë",
+    laws: "Ligjet",
+    procedures: "Procedura për profesionistët",
+    contacts: "Kontakte sipas bashkisë",
+    clear: "🧹 Fshi këtë bisedë",
+    switch_lang: "English",
+    menu: "☰ Menuja",
+    back: "← Mbrapa",
+    in_danger: "🆘 Jam në rrezik tani",
+    more: "Të tjera",
+    related: "Shihni edhe",
+    sources: "Burimet",
+    not_found: "Nuk gjeta diçka të saktë për këtë. Provoni me fjalë të tjera, ose zgjidhni nga menuja. \
+                Për të folur me dikë: 116 117 (falas, 24/7).",
+    urgent_first: "Nëse jeni në rrezik tani, telefononi Policinë: 129.",
+    expired: "Ky buton ka skaduar. Ja menuja.",
+    private_only: "Udha punon vetëm në bisedë private. Më shkruani drejtpërdrejt.",
+    text_only: "Mund të lexoj vetëm tekst. Shkruani pyetjen tuaj me fjalë.",
+    cleared: "Biseda u fshi.",
+    cleared_tip: "Këshillë: në cilësimet e Telegram-it mund të vendosni fshirjen automatike të mesazheve dhe një kod \
+                  kalimi (passcode) për aplikacionin.",
+    lang_set: "Gjuha: shqip.",
+    choose_lang: "Zgjidhni gjuhën / Choose your language:",
+    empty_question: "Shkruani pyetjen tuaj me fjalë, ose zgjidhni nga menuja.",
+    flows_heading: "Hap pas hapi",
+    entries_heading: "Tema",
+    national: "Linjat kombëtare",
+    by_municipality: "Sipas bashkisë",
+    commands: [
+        ("start", "Fillo"),
+        ("menu", "Menuja"),
+        ("help", "Ndihmë"),
+        ("lang", "Gjuha / Language"),
+        ("clear", "Fshi këtë bisedë"),
+    ],
+};
+
+pub const EN: Texts = Texts {
+    greeting: "Hello. Type your question in your own words, or choose a topic below.",
+    help: "Type a question (e.g. \"how do I report a fake profile\") or choose from the menu.\n\
+           /menu – the menu\n/lang – language\n/clear – clear this chat\n\n\
+           Udha does not keep your name, number or messages.",
+    menu_prompt: "Choose a topic:",
+    urgent: "🆘 Urgent help now",
+    safety: "Safety steps",
+    platforms: "Report on a platform",
+    laws: "Laws",
+    procedures: "Procedures for professionals",
+    contacts: "Contacts by municipality",
+    clear: "🧹 Clear this chat",
+    switch_lang: "Shqip",
+    menu: "☰ Menu",
+    back: "← Back",
+    in_danger: "🆘 I'm in danger now",
+    more: "More",
+    related: "See also",
+    sources: "Sources",
+    not_found: "I found nothing precise for this. Try other words, or choose from the menu. \
+                To talk to someone: 116 117 (free, 24/7).",
+    urgent_first: "If you are in danger now, call the Police: 129.",
+    expired: "This button has expired. Here is the menu.",
+    private_only: "Udha works in private chat only. Write to me directly.",
+    text_only: "I can only read text. Please type your question in words.",
+    cleared: "Chat cleared.",
+    cleared_tip: "Tip: in Telegram's settings you can turn on auto-delete for messages and set a passcode for the app.",
+    lang_set: "Language: English.",
+    choose_lang: "Zgjidhni gjuhën / Choose your language:",
+    empty_question: "Type your question in words, or choose from the menu.",
+    flows_heading: "Step by step",
+    entries_heading: "Topics",
+    national: "National lines",
+    by_municipality: "By municipality",
+    commands: [
+        ("start", "Start"),
+        ("menu", "Menu"),
+        ("help", "Help"),
+        ("lang", "Language / Gjuha"),
+        ("clear", "Clear this chat"),
+    ],
+};
+
+pub fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Sq => &SQ,
+        Lang::En => &EN,
+    }
+}

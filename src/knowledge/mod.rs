@@ -1,0 +1,178 @@
+//! Knowledge files: their types ([`model`]), reading them ([`load`]), the rules they follow ([`validate`]) and
+//! what a check reports ([`report`]).
+//!
+//! [`check`] reads a whole folder and reports every problem at once; [`Knowledge::load`] is the same read for
+//! serving, refusing knowledge that has errors so the bot keeps the last good version.
+
+pub mod load;
+pub mod locate;
+pub mod model;
+pub mod report;
+pub mod validate;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+pub use model::*;
+pub use report::{Diagnostic, Mark, Report, Severity};
+
+/// Loaded, valid knowledge: every entry, looked up by id, plus the glossary.
+#[derive(Debug, Clone, Default)]
+pub struct Knowledge {
+    entries: Vec<Arc<Entry>>,
+    by_id: HashMap<String, usize>,
+    glossary: Glossary,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read the knowledge folder {}: {source}", path.display())]
+    Folder { path: PathBuf, source: std::io::Error },
+    #[error("the knowledge has {} errors:\n{report}", report.error_count())]
+    Invalid { report: Box<Report> },
+}
+
+/// A check's result: the report, and the entries that parsed (complete when the report has no errors).
+pub struct Checked {
+    pub report: Report,
+    pub knowledge: Knowledge,
+}
+
+/// Reads and validates every file below `dir`, as of `today`. Never fails on bad content: that is in the report.
+pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, LoadError> {
+    let files = load::yaml_files(dir).map_err(|source| LoadError::Folder {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut report = Report {
+        files: files.len(),
+        ..Report::default()
+    };
+    let mut parsed = Vec::new();
+    let mut glossary = Glossary::default();
+    for path in &files {
+        let is_glossary = path.parent() == Some(dir) && path.file_name().is_some_and(|n| n == load::GLOSSARY_FILE);
+        if is_glossary {
+            match load::parse_glossary(path) {
+                Ok(g) => glossary = g.value,
+                Err(d) => report.diagnostics.push(d),
+            }
+            continue;
+        }
+        match load::parse_entry(path) {
+            Ok(file) => {
+                validate::check_entry(&file, today, &mut report.diagnostics, &mut report.marks);
+                parsed.push(file);
+            }
+            Err(d) => report.diagnostics.push(d),
+        }
+    }
+    validate::check_links(&parsed, &mut report.diagnostics);
+    report.entries = parsed.len();
+    report.sort();
+
+    let mut knowledge = Knowledge {
+        glossary,
+        ..Knowledge::default()
+    };
+    for file in parsed {
+        if !knowledge.by_id.contains_key(&file.value.id) {
+            knowledge.by_id.insert(file.value.id.clone(), knowledge.entries.len());
+            knowledge.entries.push(Arc::new(file.value));
+        }
+    }
+    Ok(Checked { report, knowledge })
+}
+
+impl Knowledge {
+    /// Loads the folder for serving: all of it, or an error listing every problem.
+    pub fn load(dir: &Path) -> Result<Knowledge, LoadError> {
+        let checked = check(dir, chrono::Utc::now().date_naive())?;
+        if checked.report.has_errors() {
+            return Err(LoadError::Invalid {
+                report: Box::new(checked.report),
+            });
+        }
+        Ok(checked.knowledge)
+    }
+
+    /// Builds knowledge from entries already in memory (tests, benchmarks, synthetic corpora).
+    pub fn from_entries(entries: Vec<Entry>, glossary: Glossary) -> Knowledge {
+        let mut k = Knowledge {
+            glossary,
+            ..Knowledge::default()
+        };
+        for e in entries {
+            if !k.by_id.contains_key(&e.id) {
+                k.by_id.insert(e.id.clone(), k.entries.len());
+                k.entries.push(Arc::new(e));
+            }
+        }
+        k
+    }
+
+    pub fn entries(&self) -> &[Arc<Entry>] {
+        &self.entries
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Arc<Entry>> {
+        self.by_id.get(id).map(|&i| &self.entries[i])
+    }
+
+    pub fn glossary(&self) -> &Glossary {
+        &self.glossary
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Entries of one kind, in file order.
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Arc<Entry>> {
+        self.entries.iter().filter(move |e| e.kind == kind)
+    }
+}
+
+/// All searchable text of an entry in one language (title, summary, body, steps, keywords, and for contacts and
+/// flows their labels), as one string: what search indexes and what `udha export` gives other tools.
+pub fn searchable_text(entry: &Entry, lang: Lang) -> String {
+    let t = entry.text(lang);
+    let mut parts: Vec<&str> = vec![&t.title, &t.summary];
+    if !t.body.is_empty() {
+        parts.push(&t.body);
+    }
+    parts.extend(t.steps.iter().map(String::as_str));
+    parts.extend(t.keywords.iter().map(String::as_str));
+    if let Some(c) = &entry.contact {
+        parts.push(&c.area);
+        parts.extend(c.phones.iter().map(|p| p.label(lang)));
+        parts.extend(c.phones.iter().map(|p| p.number.as_str()));
+    }
+    if let Some(f) = &entry.flow {
+        for s in &f.steps {
+            parts.push(s.text(lang));
+            parts.extend(s.options.iter().map(|o| o.label(lang)));
+        }
+    }
+    parts.join("\n")
+}
+
+/// The JSON Schema of a knowledge file, as written to `knowledge/schema.json`.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Entry);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Today, for checks (UTC).
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}

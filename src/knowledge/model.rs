@@ -1,0 +1,315 @@
+//! The shape of a knowledge file. One entry per YAML file, both languages side by side.
+//!
+//! Maintainers copy an existing file and change it; `udha schema` prints the JSON Schema generated from these types
+//! (kept in `knowledge/schema.json`) so editors validate and complete while they type.
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The two languages Udha speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Albanian (shqip), the default.
+    Sq,
+    /// English.
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Sq, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Sq => "sq",
+            Lang::En => "en",
+        }
+    }
+
+    /// From a language code such as Telegram's `language_code` ("sq", "en-GB"). Anything else: `None`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        let lower = code.trim().to_ascii_lowercase();
+        let primary = lower.split(['-', '_']).next().unwrap_or("");
+        match primary {
+            "sq" | "al" | "alb" | "sqi" => Some(Lang::Sq),
+            "en" | "eng" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Sq => Lang::En,
+            Lang::En => Lang::Sq,
+        }
+    }
+}
+
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What an entry is. Each kind has its own folder in `knowledge/` and its id starts with the kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A legal provision.
+    Law,
+    /// A case-work protocol for professionals.
+    Procedure,
+    /// How to report on a platform.
+    Platform,
+    /// Safety steps for victims.
+    Safety,
+    /// Where to get help.
+    Contact,
+    /// A guided flow of steps with buttons.
+    Flow,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Law,
+        Kind::Procedure,
+        Kind::Platform,
+        Kind::Safety,
+        Kind::Contact,
+        Kind::Flow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Law => "law",
+            Kind::Procedure => "procedure",
+            Kind::Platform => "platform",
+            Kind::Safety => "safety",
+            Kind::Contact => "contact",
+            Kind::Flow => "flow",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who the entry is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    /// Service providers (CRM staff: police, social services, health, education, legal aid, coordinators).
+    Provider,
+    /// Victims and the people helping them.
+    Victim,
+    /// Both.
+    Both,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Provider => "provider",
+            Audience::Victim => "victim",
+            Audience::Both => "both",
+        }
+    }
+}
+
+/// One knowledge entry: a file such as `knowledge/safety/safety-save-evidence.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Stable id: `a-z`, `0-9` and `-`, starts with the kind, at most 64 characters, equal to the file name.
+    /// Never rename a shipped id: deep links, printed QR codes and usage counts refer to it.
+    pub id: String,
+    pub kind: Kind,
+    pub audience: Audience,
+    /// The day the content was last checked against its sources (YYYY-MM-DD).
+    #[schemars(with = "String")]
+    pub reviewed: NaiveDate,
+    /// Albanian text.
+    pub sq: Localized,
+    /// English text.
+    pub en: Localized,
+    /// Where every fact comes from: a URL or a legal citation, at least one.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// Ids of entries to offer next (the law behind a procedure, the contact after a safety step...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
+    /// Structured details, for `kind: contact` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+    /// The step graph, for `kind: flow` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<Flow>,
+    /// Marks for maintainers: what no source confirmed yet and must be checked or filled in. Listed by
+    /// `udha check`; never shown to users, never fails a run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unconfirmed: Vec<String>,
+}
+
+/// The text of an entry in one language.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    /// What the entry answers, in a few words.
+    pub title: String,
+    /// One or two sentences: the answer in short.
+    pub summary: String,
+    /// Longer explanation; paragraphs separated by a blank line.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub body: String,
+    /// Numbered steps, one action each (at most about 7 for victims).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<String>,
+    /// How people actually ask: colloquial and dialect forms, abbreviations, loans, official terms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+}
+
+/// A source: a title plus a URL (https) and/or a legal citation.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// E.g. "Kodi Penal (Ligji 7895/1995), neni 130/a".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citation: Option<String>,
+}
+
+/// Structured contact details.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// "national", or the municipality this contact serves (e.g. "Vlorë").
+    pub area: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<Phone>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<String>,
+    /// https URLs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub websites: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Opening hours, e.g. "24/7".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+}
+
+/// A phone number with what it is for, in both languages.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Phone {
+    /// Digits, spaces and an optional leading +, e.g. "129", "116 117", "+355 42 237 200".
+    pub number: String,
+    /// What the number is, in Albanian.
+    pub sq: String,
+    /// What the number is, in English.
+    pub en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free: Option<bool>,
+}
+
+/// A guided flow: steps joined by buttons, walked from `start`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    /// Id of the first step.
+    pub start: String,
+    pub steps: Vec<FlowStep>,
+}
+
+/// One step of a flow. Every step offers buttons (`options`) or entries to open (`show`), or both: no dead ends.
+/// "In danger now", "back", "menu" and "clear this chat" are added by the bot to every step.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowStep {
+    /// `a-z`, `0-9`, `-`; unique within the flow.
+    pub id: String,
+    /// What the step says, in Albanian. Short.
+    pub sq: String,
+    /// What the step says, in English. Short.
+    pub en: String,
+    /// Buttons (2–4) leading to other steps or to entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<FlowOption>,
+    /// Entries offered as buttons at this step (concrete actions and contacts at the end of a path).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub show: Vec<String>,
+}
+
+/// A button in a flow step: goes to another step (`goto`) or opens an entry (`entry`), exactly one of them.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowOption {
+    /// Button label in Albanian.
+    pub sq: String,
+    /// Button label in English.
+    pub en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goto: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+}
+
+impl Entry {
+    pub fn text(&self, lang: Lang) -> &Localized {
+        match lang {
+            Lang::Sq => &self.sq,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+impl Phone {
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Sq => &self.sq,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+impl FlowStep {
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Sq => &self.sq,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+impl FlowOption {
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Sq => &self.sq,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+impl Flow {
+    pub fn step(&self, id: &str) -> Option<&FlowStep> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+}
+
+/// Synonym groups used at query time: any word of a group also finds the others
+/// (`knowledge/glossary.yaml`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Glossary {
+    #[serde(default)]
+    pub groups: Vec<Vec<String>>,
+}

@@ -1,0 +1,127 @@
+//! What `udha check` tells a maintainer: problems as `path:line:column: message` with a hint, and the marks left
+//! for maintainers (never failures).
+
+use std::fmt;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub severity: Severity,
+    pub message: String,
+    /// How to fix it, in plain words.
+    pub hint: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}:{}: {level}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )?;
+        if !self.hint.is_empty() {
+            write!(f, "\n    hint: {}", self.hint)?;
+        }
+        Ok(())
+    }
+}
+
+/// A mark left for maintainers: something not yet confirmed by a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub path: PathBuf,
+    pub line: usize,
+    pub id: String,
+    pub text: String,
+}
+
+/// Everything a check found, over all files.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub files: usize,
+    pub entries: usize,
+    pub diagnostics: Vec<Diagnostic>,
+    pub marks: Vec<Mark>,
+}
+
+impl Report {
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.errors().count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.warnings().count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+
+    pub(crate) fn sort(&mut self) {
+        self.diagnostics
+            .sort_by(|a, b| (&a.path, a.line, a.column, a.severity).cmp(&(&b.path, b.line, b.column, b.severity)));
+        self.marks.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    }
+}
+
+impl fmt::Display for Report {
+    /// The full human report: problems first, then the marks for maintainers by kind, then a summary line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{d}")?;
+        }
+        if !self.marks.is_empty() {
+            if !self.diagnostics.is_empty() {
+                writeln!(f)?;
+            }
+            writeln!(
+                f,
+                "Marks for maintainers (not yet confirmed by a source; these never fail a check):"
+            )?;
+            for m in &self.marks {
+                writeln!(f, "  {}:{}: [{}] {}", m.path.display(), m.line, m.id, m.text)?;
+            }
+            let mut by_kind: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+            for m in &self.marks {
+                *by_kind.entry(m.id.split('-').next().unwrap_or("")).or_default() += 1;
+            }
+            let counts: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            writeln!(f, "  {} marks: {}", self.marks.len(), counts.join(", "))?;
+            writeln!(f)?;
+        }
+        write!(
+            f,
+            "{} files, {} entries: {} errors, {} warnings, {} marks for maintainers",
+            self.files,
+            self.entries,
+            self.error_count(),
+            self.warning_count(),
+            self.marks.len()
+        )
+    }
+}

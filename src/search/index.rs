@@ -1,0 +1,183 @@
+//! The tantivy index over the knowledge: built in RAM at start-up (and again when the knowledge changes), both
+//! languages of every entry under the same id.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
+
+use super::analysis::analyzed_text;
+use super::synonyms::Synonyms;
+use crate::knowledge::{Entry, Knowledge, Lang};
+
+/// How much a match in each part of an entry counts.
+pub const TITLE_BOOST: f32 = 3.0;
+pub const KEYWORDS_BOOST: f32 = 2.5;
+pub const TEXT_BOOST: f32 = 1.0;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("search index: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The fields of one language.
+#[derive(Debug, Clone, Copy)]
+pub struct LangFields {
+    pub title: Field,
+    pub keywords: Field,
+    pub text: Field,
+}
+
+impl LangFields {
+    pub fn all(&self) -> [(Field, f32); 3] {
+        [
+            (self.title, TITLE_BOOST),
+            (self.keywords, KEYWORDS_BOOST),
+            (self.text, TEXT_BOOST),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub kind: Field,
+    pub audience: Field,
+    pub sq: LangFields,
+    pub en: LangFields,
+}
+
+impl Fields {
+    pub fn lang(&self, lang: Lang) -> &LangFields {
+        match lang {
+            Lang::Sq => &self.sq,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// A built index and the knowledge it was built from.
+pub struct SearchIndex {
+    pub(crate) knowledge: Arc<Knowledge>,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    /// tantivy document address → position in `knowledge.entries()`.
+    pub(crate) doc_entry: HashMap<(u32, u32), usize>,
+    pub(crate) synonyms: Synonyms,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    // Text is analysed by Udha itself (see `analysis`), so the index only splits on spaces.
+    let analysed = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("whitespace")
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let id = b.add_text_field("id", STRING | STORED);
+    let kind = b.add_text_field("kind", STRING);
+    let audience = b.add_text_field("audience", STRING);
+    let mut lang_fields = |lang: &str| LangFields {
+        title: b.add_text_field(&format!("title_{lang}"), analysed.clone()),
+        keywords: b.add_text_field(&format!("keywords_{lang}"), analysed.clone()),
+        text: b.add_text_field(&format!("text_{lang}"), analysed.clone()),
+    };
+    let sq = lang_fields("sq");
+    let en = lang_fields("en");
+    (
+        b.build(),
+        Fields {
+            id,
+            kind,
+            audience,
+            sq,
+            en,
+        },
+    )
+}
+
+/// Everything of an entry in one language except title and keywords (which have fields of their own).
+fn body_text(entry: &Entry, lang: Lang) -> String {
+    let t = entry.text(lang);
+    let mut parts: Vec<&str> = vec![&t.summary, &t.body];
+    parts.extend(t.steps.iter().map(String::as_str));
+    if let Some(c) = &entry.contact {
+        parts.push(&c.area);
+        parts.extend(c.phones.iter().map(|p| p.label(lang)));
+        parts.extend(c.phones.iter().map(|p| p.number.as_str()));
+    }
+    if let Some(f) = &entry.flow {
+        for s in &f.steps {
+            parts.push(s.text(lang));
+        }
+    }
+    parts.join("\n")
+}
+
+impl SearchIndex {
+    /// Builds the index in RAM from loaded knowledge.
+    pub fn build(knowledge: Arc<Knowledge>) -> Result<SearchIndex, IndexError> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        // One thread and a small arena: the shipped knowledge is tiny; larger corpora still build fine.
+        let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
+        for entry in knowledge.entries() {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.id, &entry.id);
+            doc.add_text(fields.kind, entry.kind.as_str());
+            doc.add_text(fields.audience, entry.audience.as_str());
+            for lang in Lang::ALL {
+                let f = fields.lang(lang);
+                let t = entry.text(lang);
+                doc.add_text(f.title, analyzed_text(&t.title, lang));
+                doc.add_text(f.keywords, analyzed_text(&t.keywords.join("\n"), lang));
+                doc.add_text(f.text, analyzed_text(&body_text(entry, lang), lang));
+            }
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        drop(writer);
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let searcher = reader.searcher();
+        let mut doc_entry = HashMap::with_capacity(knowledge.len());
+        let position: HashMap<&str, usize> = knowledge
+            .entries()
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let store = segment.get_store_reader(1)?;
+            for doc_id in 0..segment.max_doc() {
+                let doc: TantivyDocument = store.get(doc_id)?;
+                if let Some(id) = doc
+                    .get_first(fields.id)
+                    .and_then(|v| tantivy::schema::Value::as_str(&v))
+                    && let Some(&i) = position.get(id)
+                {
+                    doc_entry.insert((ord as u32, doc_id), i);
+                }
+            }
+        }
+        let synonyms = Synonyms::new(knowledge.glossary());
+        Ok(SearchIndex {
+            knowledge,
+            reader,
+            fields,
+            doc_entry,
+            synonyms,
+        })
+    }
+
+    pub fn knowledge(&self) -> &Arc<Knowledge> {
+        &self.knowledge
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+}

@@ -1,0 +1,13 @@
+//! Search: text analysis for Albanian and English ([`analysis`]), the tantivy index ([`index`]), the query side
+//! ([`query`]) with synonyms from the glossary ([`synonyms`]), language detection ([`lang`]) and the emergency
+//! detector ([`emergency`]).
+
+pub mod analysis;
+pub mod emergency;
+pub mod index;
+pub mod lang;
+pub mod query;
+pub mod synonyms;
+
+pub use index::{IndexError, SearchIndex};
+pub use query::{Answer, Hit};

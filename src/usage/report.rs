@@ -1,0 +1,695 @@
+//! `udha stats`: what is used, with small-count suppression for anything that leaves the server.
+//!
+//! Sections: events per period, events by language, no-result rate per period, top entries, flows started vs
+//! finished, flow steps; optionally an SVG chart of weekly use by topic group.
+//!
+//! Suppression (unless `--raw`): a count from 1 to k-1 is shown as `<k`. So that such a cell cannot be worked
+//! out by subtraction from a total that the report shows elsewhere, every line that adds up to such a total
+//! (a column of "events", a row of "by language", ...) holds either no suppressed cell or at least two; the
+//! extra cells hidden for that are shown as `>=k` (true: they are at least k). Rates are shown only when both
+//! of their counts are. Zero is shown as 0.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::{Datelike, NaiveDate};
+
+use super::store::{CountRow, Store};
+use super::{EventKind, chart};
+
+/// `udha stats [--from DATE] [--to DATE] [--by day|week|month] [--format table|csv|json] [--min-count K]
+/// [--raw] [--top N] [--chart FILE.svg]`
+#[derive(Debug, Clone, clap::Args)]
+pub struct StatsArgs {
+    /// First day included (YYYY-MM-DD, UTC). Default: the first day with counts.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<NaiveDate>,
+    /// Last day included (YYYY-MM-DD, UTC). Default: the last day with counts.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<NaiveDate>,
+    /// Period of the time series.
+    #[arg(long, value_enum, default_value_t = Period::Week)]
+    pub by: Period,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Small-count threshold k: counts from 1 to k-1 are shown as "<k".
+    #[arg(long, value_name = "K", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..))]
+    pub min_count: i64,
+    /// Show true small counts (no suppression). For local use only: never share such a report.
+    #[arg(long)]
+    pub raw: bool,
+    /// How many entries to list under "top entries".
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    /// Also draw weekly use by topic group (law, procedure, platform, safety, contact, flow) as an SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+}
+
+impl Default for StatsArgs {
+    fn default() -> Self {
+        StatsArgs {
+            from: None,
+            to: None,
+            by: Period::Week,
+            format: Format::Table,
+            min_count: 5,
+            raw: false,
+            top: 20,
+            chart: None,
+        }
+    }
+}
+
+/// Time series period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+}
+
+impl Period {
+    fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+        }
+    }
+
+    /// The label of the period holding `day`; labels sort in time order.
+    pub fn label(self, day: NaiveDate) -> String {
+        match self {
+            Period::Day => day.format("%Y-%m-%d").to_string(),
+            Period::Week => {
+                let w = day.iso_week();
+                format!("{}-W{:02}", w.year(), w.week())
+            }
+            Period::Month => day.format("%Y-%m").to_string(),
+        }
+    }
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// One reported value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell {
+    /// A count shown as is.
+    Count(i64),
+    /// A count from 1 to k-1, shown as "<k".
+    Small,
+    /// A count of at least k hidden so that a small one cannot be derived, shown as ">=k".
+    Hidden,
+    /// A ratio (0.0 to 1.0 and beyond), shown as a percentage.
+    Rate(f64),
+    /// A ratio that is not shown (a count behind it is suppressed, or the denominator is 0).
+    NoRate,
+}
+
+impl Cell {
+    fn text(&self, k: i64) -> String {
+        match self {
+            Cell::Count(n) => n.to_string(),
+            Cell::Small => format!("<{k}"),
+            Cell::Hidden => format!(">={k}"),
+            Cell::Rate(r) => format!("{:.1}%", r * 100.0),
+            Cell::NoRate => "-".to_owned(),
+        }
+    }
+
+    fn json(&self, k: i64) -> serde_json::Value {
+        match self {
+            Cell::Count(n) => (*n).into(),
+            Cell::Rate(r) => serde_json::Number::from_f64((r * 10_000.0).round() / 10_000.0)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Cell::NoRate => serde_json::Value::Null,
+            Cell::Small | Cell::Hidden => self.text(k).into(),
+        }
+    }
+
+    fn csv(&self, k: i64) -> String {
+        match self {
+            Cell::Rate(r) => format!("{:.4}", r),
+            Cell::NoRate => String::new(),
+            other => other.text(k),
+        }
+    }
+
+    /// The count if shown.
+    pub fn count(&self) -> Option<i64> {
+        match self {
+            Cell::Count(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+/// A table of the report.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub id: &'static str,
+    pub title: String,
+    pub row_header: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<(String, Vec<Cell>)>,
+}
+
+/// The whole report, before formatting.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub by: Period,
+    pub min_count: i64,
+    pub raw: bool,
+    pub sections: Vec<Section>,
+    /// Weekly use by topic group (rows: ISO weeks, columns: groups), suppressed like the rest.
+    pub weekly_groups: Section,
+}
+
+/// The topic groups of the chart, in legend order; anything else is "other".
+pub const TOPIC_GROUPS: [&str; 6] = ["law", "procedure", "platform", "safety", "contact", "flow"];
+
+/// The group of a topic: its prefix before the first '-' if that is a known group, else "other".
+pub fn topic_group(topic: &str) -> &'static str {
+    let prefix = topic.split(['-', '/']).next().unwrap_or("");
+    TOPIC_GROUPS.into_iter().find(|g| *g == prefix).unwrap_or("other")
+}
+
+/// Reads the counts from `database_url` and writes the report to `out` (and the chart, if asked for).
+pub async fn run(database_url: &str, args: &StatsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    if let (Some(from), Some(to)) = (args.from, args.to) {
+        anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
+    }
+    let store = Store::open(database_url).await.context("opening the usage database")?;
+    let rows = store.rows(args.from, args.to).await;
+    store.close().await;
+    let rows = rows.context("reading usage counts")?;
+    let report = build(&rows, args);
+    match args.format {
+        Format::Table => write_table(&report, out)?,
+        Format::Csv => write_csv(&report, out)?,
+        Format::Json => write_json(&report, out)?,
+    }
+    if let Some(path) = &args.chart {
+        let svg = chart::weekly_groups_svg(&report)?;
+        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
+        if args.format == Format::Table {
+            writeln!(out, "\nChart written to {}", path.display())?;
+        }
+    }
+    Ok(())
+}
+
+/// Every period label from `from` to `to`, in order (so that empty periods show as 0).
+fn period_labels(by: Period, from: NaiveDate, to: NaiveDate) -> Vec<String> {
+    let mut labels = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let l = by.label(day);
+        if labels.last() != Some(&l) {
+            labels.push(l);
+        }
+        day = match day.succ_opt() {
+            Some(d) => d,
+            None => break,
+        };
+    }
+    labels
+}
+
+/// Builds the report from raw rows (already limited to the date range).
+pub fn build(rows: &[CountRow], args: &StatsArgs) -> Report {
+    let k = if args.raw { 1 } else { args.min_count.max(1) };
+    let first = args.from.or_else(|| rows.iter().map(|r| r.day).min());
+    let last = args.to.or_else(|| rows.iter().map(|r| r.day).max());
+    let periods = match (first, last) {
+        (Some(f), Some(l)) if f <= l => period_labels(args.by, f, l),
+        _ => Vec::new(),
+    };
+    let weeks = match (first, last) {
+        (Some(f), Some(l)) if f <= l => period_labels(Period::Week, f, l),
+        _ => Vec::new(),
+    };
+
+    // Kinds present, in EventKind order, then any unknown ones.
+    let present: BTreeSet<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+    let mut kinds: Vec<String> = EventKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .filter(|k| present.contains(k))
+        .map(str::to_owned)
+        .collect();
+    kinds.extend(
+        present
+            .iter()
+            .filter(|k| EventKind::parse(k).is_none())
+            .map(|k| (*k).to_owned()),
+    );
+
+    // 1. Events per period: columns add up to the kind's total over the range.
+    let mut events = grid(&periods, &kinds);
+    for r in rows {
+        add(&mut events, &periods, &kinds, &args.by.label(r.day), &r.kind, r.count);
+    }
+    let events_cells = suppress(&events, k, false, true);
+
+    // 2. Events by language: rows add up to the kind's total over the range.
+    let langs: Vec<String> = ["sq", "en", ""].map(str::to_owned).to_vec();
+    let mut by_lang = grid(&kinds, &langs);
+    for r in rows {
+        let lang = if r.lang == "sq" || r.lang == "en" {
+            r.lang.as_str()
+        } else {
+            ""
+        };
+        add(&mut by_lang, &kinds, &langs, &r.kind, lang, r.count);
+    }
+    let by_lang_cells = suppress(&by_lang, k, true, false);
+
+    // 3. No-result rate, from the (already suppressed) cells of section 1.
+    let col = |name: &str| kinds.iter().position(|c| c == name);
+    let (q_col, nr_col) = (col("question"), col("no_result"));
+    let no_result_rows = periods
+        .iter()
+        .zip(&events_cells)
+        .map(|(p, cells)| {
+            let q = q_col.map_or(Cell::Count(0), |c| cells[c]);
+            let nr = nr_col.map_or(Cell::Count(0), |c| cells[c]);
+            (p.clone(), vec![q, nr, rate(nr, q)])
+        })
+        .collect();
+
+    // 4. Top entries: answers and deep links per entry id.
+    let entry_cols: Vec<String> = ["answer", "deep_link"].map(str::to_owned).to_vec();
+    let entries: Vec<String> = rows
+        .iter()
+        .filter(|r| (r.kind == "answer" || r.kind == "deep_link") && !r.topic.is_empty())
+        .map(|r| r.topic.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut entry_grid = grid(&entries, &entry_cols);
+    for r in rows {
+        add(&mut entry_grid, &entries, &entry_cols, &r.topic, &r.kind, r.count);
+    }
+    let entry_cells = suppress(&entry_grid, k, false, true);
+    let mut top: Vec<(String, Vec<Cell>)> = entries.iter().cloned().zip(entry_cells).collect();
+    // Order by what is shown only, so the order cannot betray suppressed values.
+    top.sort_by(|(a, ca), (b, cb)| {
+        let shown = |c: &[Cell]| c.iter().filter_map(Cell::count).sum::<i64>();
+        shown(cb).cmp(&shown(ca)).then_with(|| a.cmp(b))
+    });
+    let n_entries = top.len();
+    top.truncate(args.top);
+
+    // 5. Flows started vs finished, and 6. flow steps.
+    let flow_of = |topic: &str| topic.split('/').next().unwrap_or("").to_owned();
+    let flow_cols: Vec<String> = ["started", "finished"].map(str::to_owned).to_vec();
+    let flows: Vec<String> = rows
+        .iter()
+        .filter(|r| r.kind.starts_with("flow_") && !r.topic.is_empty())
+        .map(|r| flow_of(&r.topic))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut flow_grid = grid(&flows, &flow_cols);
+    let step_cols = vec!["shown".to_owned()];
+    let steps: Vec<String> = rows
+        .iter()
+        .filter(|r| r.kind == "flow_step" && r.topic.contains('/'))
+        .map(|r| r.topic.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut step_grid = grid(&steps, &step_cols);
+    for r in rows {
+        match r.kind.as_str() {
+            "flow_start" => add(
+                &mut flow_grid,
+                &flows,
+                &flow_cols,
+                &flow_of(&r.topic),
+                "started",
+                r.count,
+            ),
+            "flow_end" => add(
+                &mut flow_grid,
+                &flows,
+                &flow_cols,
+                &flow_of(&r.topic),
+                "finished",
+                r.count,
+            ),
+            "flow_step" => add(&mut step_grid, &steps, &step_cols, &r.topic, "shown", r.count),
+            _ => {}
+        }
+    }
+    let flow_rows = flows
+        .iter()
+        .cloned()
+        .zip(suppress(&flow_grid, k, false, true))
+        .map(|(f, mut cells)| {
+            cells.push(rate(cells[1], cells[0]));
+            (f, cells)
+        })
+        .collect();
+    let step_rows = steps
+        .iter()
+        .cloned()
+        .zip(suppress(&step_grid, k, false, true))
+        .collect();
+
+    // Chart data: entries shown (answers, deep links) and flows started, per ISO week and topic group.
+    // Each week's row adds up to cells of section 1 when it is by week: protect rows.
+    let mut groups: Vec<String> = TOPIC_GROUPS.map(str::to_owned).to_vec();
+    groups.push("other".to_owned());
+    let mut weekly = grid(&weeks, &groups);
+    for r in rows {
+        if matches!(r.kind.as_str(), "answer" | "deep_link" | "flow_start") && !r.topic.is_empty() {
+            let g = if r.kind == "flow_start" {
+                "flow"
+            } else {
+                topic_group(&r.topic)
+            };
+            add(&mut weekly, &weeks, &groups, &Period::Week.label(r.day), g, r.count);
+        }
+    }
+    let weekly_cells = suppress(&weekly, k, true, false);
+
+    let by = args.by.as_str();
+    let sections = vec![
+        Section {
+            id: "events",
+            title: format!("Events by {by}"),
+            row_header: by.to_owned(),
+            columns: kinds.clone(),
+            rows: periods.iter().cloned().zip(events_cells).collect(),
+        },
+        Section {
+            id: "languages",
+            title: "Events by language".to_owned(),
+            row_header: "event".to_owned(),
+            columns: ["sq", "en", "unknown"].map(str::to_owned).to_vec(),
+            rows: kinds.iter().cloned().zip(by_lang_cells).collect(),
+        },
+        Section {
+            id: "no_result",
+            title: format!("Questions without a result, by {by}"),
+            row_header: by.to_owned(),
+            columns: ["question", "no_result", "no_result_rate"].map(str::to_owned).to_vec(),
+            rows: no_result_rows,
+        },
+        Section {
+            id: "top_entries",
+            title: format!("Top entries ({} of {n_entries})", top.len()),
+            row_header: "entry".to_owned(),
+            columns: entry_cols,
+            rows: top,
+        },
+        Section {
+            id: "flows",
+            title: "Flows started vs finished".to_owned(),
+            row_header: "flow".to_owned(),
+            columns: ["started", "finished", "finished_rate"].map(str::to_owned).to_vec(),
+            rows: flow_rows,
+        },
+        Section {
+            id: "flow_steps",
+            title: "Flow steps shown".to_owned(),
+            row_header: "flow/step".to_owned(),
+            columns: step_cols,
+            rows: step_rows,
+        },
+    ];
+    let weekly_groups = Section {
+        id: "weekly_groups",
+        title: "Weekly use by topic group (entries shown, deep links, flows started)".to_owned(),
+        row_header: "week".to_owned(),
+        columns: groups,
+        rows: weeks.iter().cloned().zip(weekly_cells).collect(),
+    };
+    Report {
+        from: first,
+        to: last,
+        by: args.by,
+        min_count: args.min_count.max(1),
+        raw: args.raw,
+        sections,
+        weekly_groups,
+    }
+}
+
+fn grid(rows: &[String], cols: &[String]) -> Vec<Vec<i64>> {
+    vec![vec![0; cols.len()]; rows.len()]
+}
+
+fn add(g: &mut [Vec<i64>], rows: &[String], cols: &[String], row: &str, col: &str, n: i64) {
+    let (Some(r), Some(c)) = (rows.iter().position(|x| x == row), cols.iter().position(|x| x == col)) else {
+        return;
+    };
+    g[r][c] += n;
+}
+
+fn rate(num: Cell, den: Cell) -> Cell {
+    match (num, den) {
+        (Cell::Count(n), Cell::Count(d)) if d > 0 => Cell::Rate(n as f64 / d as f64),
+        _ => Cell::NoRate,
+    }
+}
+
+/// Small-count suppression of a grid of counts. Primary: 1..k-1 become [`Cell::Small`]. Secondary: in every
+/// protected line (rows and/or columns, the directions whose sums the report shows elsewhere) with exactly one
+/// suppressed cell, the smallest positive shown count becomes [`Cell::Hidden`]; repeated until stable.
+/// With k = 1 nothing is suppressed.
+pub fn suppress(values: &[Vec<i64>], k: i64, protect_rows: bool, protect_cols: bool) -> Vec<Vec<Cell>> {
+    let mut cells: Vec<Vec<Cell>> = values
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|&v| if v > 0 && v < k { Cell::Small } else { Cell::Count(v) })
+                .collect()
+        })
+        .collect();
+    if k <= 1 {
+        return cells;
+    }
+    let n_rows = cells.len();
+    let n_cols = cells.first().map_or(0, Vec::len);
+    let mut lines: Vec<Vec<(usize, usize)>> = Vec::new();
+    if protect_rows {
+        lines.extend((0..n_rows).map(|r| (0..n_cols).map(|c| (r, c)).collect()));
+    }
+    if protect_cols {
+        lines.extend((0..n_cols).map(|c| (0..n_rows).map(|r| (r, c)).collect()));
+    }
+    loop {
+        let mut changed = false;
+        for line in &lines {
+            let hidden = line
+                .iter()
+                .filter(|&&(r, c)| matches!(cells[r][c], Cell::Small | Cell::Hidden))
+                .count();
+            if hidden != 1 {
+                continue;
+            }
+            let victim = line
+                .iter()
+                .filter_map(|&(r, c)| match cells[r][c] {
+                    Cell::Count(v) if v > 0 => Some((v, r, c)),
+                    _ => None,
+                })
+                .min();
+            if let Some((_, r, c)) = victim {
+                cells[r][c] = Cell::Hidden;
+                changed = true;
+            }
+        }
+        if !changed {
+            return cells;
+        }
+    }
+}
+
+fn header_lines(report: &Report) -> Vec<String> {
+    let range = match (report.from, report.to) {
+        (Some(f), Some(t)) => format!("{f} to {t}"),
+        _ => "no counts yet".to_owned(),
+    };
+    let k = report.min_count;
+    let mut lines = vec![format!(
+        "Udha usage counts, {range} (UTC days), by {}",
+        report.by.as_str()
+    )];
+    if report.raw {
+        lines.push("RAW COUNTS, no small-count suppression: for local use only, do not share.".to_owned());
+    } else if k > 1 {
+        lines.push(format!(
+            "Counts from 1 to {} are shown as \"<{k}\"; \">={k}\" hides a count so that no \"<{k}\" can be worked out.",
+            k - 1
+        ));
+    }
+    lines
+}
+
+fn write_table(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let k = report.min_count;
+    for l in header_lines(report) {
+        writeln!(out, "{l}")?;
+    }
+    for s in report.sections.iter().chain(std::iter::once(&report.weekly_groups)) {
+        writeln!(out, "\n{}", s.title)?;
+        if s.rows.is_empty() {
+            writeln!(out, "  (none)")?;
+            continue;
+        }
+        let texts: Vec<Vec<String>> = s
+            .rows
+            .iter()
+            .map(|(_, cells)| cells.iter().map(|c| c.text(k)).collect())
+            .collect();
+        let w0 = s
+            .rows
+            .iter()
+            .map(|(l, _)| l.chars().count())
+            .chain([s.row_header.chars().count()])
+            .max()
+            .unwrap_or(0);
+        let widths: Vec<usize> = s
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| texts.iter().map(|t| t[i].len()).chain([c.len()]).max().unwrap_or(0))
+            .collect();
+        let mut line = format!("  {:<w0$}", s.row_header);
+        for (c, w) in s.columns.iter().zip(&widths) {
+            line.push_str(&format!("  {c:>w$}"));
+        }
+        writeln!(out, "{}", line.trim_end())?;
+        for ((label, _), t) in s.rows.iter().zip(&texts) {
+            let mut line = format!("  {label:<w0$}");
+            for (v, w) in t.iter().zip(&widths) {
+                line.push_str(&format!("  {v:>w$}"));
+            }
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// One tidy table: `section,row,column,value` (easy to pivot in a spreadsheet).
+fn write_csv(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let k = report.min_count;
+    writeln!(out, "section,row,column,value")?;
+    for s in report.sections.iter().chain(std::iter::once(&report.weekly_groups)) {
+        for (label, cells) in &s.rows {
+            for (col, cell) in s.columns.iter().zip(cells) {
+                writeln!(
+                    out,
+                    "{},{},{},{}",
+                    s.id,
+                    csv_field(label),
+                    csv_field(col),
+                    csv_field(&cell.csv(k))
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let k = report.min_count;
+    let sections: Vec<serde_json::Value> = report
+        .sections
+        .iter()
+        .chain(std::iter::once(&report.weekly_groups))
+        .map(|s| {
+            serde_json::json!({
+                "id": s.id,
+                "title": s.title,
+                "row_header": s.row_header,
+                "columns": s.columns,
+                "rows": s.rows.iter().map(|(label, cells)| serde_json::json!({
+                    "label": label,
+                    "values": cells.iter().map(|c| c.json(k)).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "from": report.from.map(|d| d.to_string()),
+        "to": report.to.map(|d| d.to_string()),
+        "by": report.by.as_str(),
+        "min_count": k,
+        "raw": report.raw,
+        "notes": header_lines(report),
+        "sections": sections,
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Per-period totals of one kind from raw rows (for tests and tools).
+pub fn totals_by_period(rows: &[CountRow], by: Period, kind: &str) -> BTreeMap<String, i64> {
+    let mut m = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.kind == kind) {
+        *m.entry(by.label(r.day)).or_insert(0) += r.count;
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn primary_and_secondary_suppression() {
+        // One column with one small cell: another must be hidden.
+        let g = vec![vec![3], vec![10], vec![20]];
+        let c = suppress(&g, 5, false, true);
+        assert_eq!(c, vec![vec![Cell::Small], vec![Cell::Hidden], vec![Cell::Count(20)]]);
+        // Two small cells already: nothing more.
+        let g = vec![vec![3], vec![4], vec![20]];
+        let c = suppress(&g, 5, false, true);
+        assert_eq!(c, vec![vec![Cell::Small], vec![Cell::Small], vec![Cell::Count(20)]]);
+        // Zeros stay; raw (k=1) shows all.
+        let g = vec![vec![0, 2], vec![7, 9]];
+        assert_eq!(suppress(&g, 1, true, true)[0][1], Cell::Count(2));
+        let c = suppress(&g, 5, true, true);
+        assert_eq!(c[0][0], Cell::Count(0));
+        assert_eq!(c[0][1], Cell::Small);
+        assert!(c[1][1] == Cell::Hidden);
+    }
+
+    #[test]
+    fn labels_and_groups() {
+        let d = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert_eq!(Period::Week.label(d), "2026-W01");
+        assert_eq!(Period::Month.label(d), "2026-01");
+        assert_eq!(Period::Day.label(d), "2026-01-01");
+        assert_eq!(topic_group("law-criminal-code"), "law");
+        assert_eq!(topic_group("flow-report/step-1"), "flow");
+        assert_eq!(topic_group("weird"), "other");
+    }
+}
