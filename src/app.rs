@@ -11,10 +11,13 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use crate::cli::{AskArgs, ChatArgs, CheckArgs, Cli, Command};
-use crate::dialogue::Engine;
+use std::time::Duration;
+
+use crate::cli::{AskArgs, ChatArgs, CheckArgs, Cli, Command, ServeArgs};
+use crate::dialogue::{Engine, Tally};
 use crate::knowledge::{self, Knowledge, Lang};
 use crate::search::SearchIndex;
+use crate::usage::{EventKind, Recorder};
 
 /// Runs one command; the exit code says how it went.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -27,7 +30,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(_) => export(&cli),
         Command::Ask(args) => ask(&cli, args),
         Command::Chat(args) => chat(&cli, args),
-        _ => anyhow::bail!("not yet available"),
+        Command::Serve(args) => serve(&cli, args),
+        Command::Stats(args) => {
+            let runtime = runtime()?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            runtime.block_on(crate::usage::report::run(&cli.database, args, &mut out))?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -166,10 +176,128 @@ fn ask(cli: &Cli, args: &AskArgs) -> anyhow::Result<ExitCode> {
 
 fn chat(cli: &Cli, args: &ChatArgs) -> anyhow::Result<ExitCode> {
     let index = load_index(cli)?;
+    let ids: Vec<String> = index.knowledge().entries().iter().map(|e| e.id.clone()).collect();
     let engine = Engine::new(Arc::new(ArcSwap::from_pointee(index)));
     let lang = args.lang.map_or(Lang::Sq, Lang::from);
+    let runtime = runtime()?;
+    let (recorder, flusher) = if args.no_counts {
+        (Recorder::disabled(), None)
+    } else {
+        let _guard = runtime.enter();
+        let (recorder, flusher) = crate::usage::start_lazy(&cli.database, FLUSH_EVERY)?;
+        recorder.set_known_topics(ids);
+        (recorder, Some(flusher))
+    };
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
-    crate::console::run(&engine, lang, stdin.lock(), stdout.lock(), |_| {})?;
+    crate::console::run(&engine, lang, stdin.lock(), stdout.lock(), |tally, lang| {
+        count(&recorder, tally, lang)
+    })?;
+    if let Some(flusher) = flusher
+        && let Err(e) = runtime.block_on(flusher.shutdown())
+    {
+        tracing::warn!("usage counts: {e}");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How often anonymous counts are written.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// Counts what the engine reports, anonymously: the kind of event, an entry or flow-step id, the language.
+pub fn count(recorder: &Recorder, tally: &Tally, lang: Lang) {
+    let lang = lang.code();
+    match tally {
+        Tally::Start => recorder.record(EventKind::Start, None, lang),
+        Tally::Question => recorder.record(EventKind::Question, None, lang),
+        Tally::Answer(id) => recorder.record(EventKind::Answer, Some(id), lang),
+        Tally::NoResult => recorder.record(EventKind::NoResult, None, lang),
+        Tally::Emergency => recorder.record(EventKind::Emergency, None, lang),
+        Tally::FlowStart(flow) => recorder.record(EventKind::FlowStart, Some(flow), lang),
+        Tally::FlowStep { flow, step } => recorder.record(EventKind::FlowStep, Some(&format!("{flow}/{step}")), lang),
+        Tally::FlowEnd(flow) => recorder.record(EventKind::FlowEnd, Some(flow), lang),
+        Tally::DeepLink(id) => recorder.record(EventKind::DeepLink, Some(id), lang),
+        Tally::ClearChat => recorder.record(EventKind::ClearChat, None, lang),
+        Tally::LangSwitch => recorder.record(EventKind::LangSwitch, None, lang),
+        Tally::Error => recorder.record(EventKind::Error, None, lang),
+    }
+}
+
+fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let updates = match &args.webhook_url {
+        Some(url) => crate::telegram::Updates::Webhook {
+            url: url.clone(),
+            listen: args.listen,
+            secret: std::env::var("UDHA_WEBHOOK_SECRET").ok().filter(|s| !s.is_empty()),
+        },
+        None => crate::telegram::Updates::Polling,
+    };
+    let config = crate::telegram::Config::from_env(updates)?;
+    let index = load_index(cli)?;
+    let runtime = runtime()?;
+    runtime.block_on(serve_async(
+        cli.knowledge.clone(),
+        cli.database.clone(),
+        index,
+        config,
+        args.reload_every,
+        shutdown_signal(),
+    ))
+}
+
+/// The bot with its counts and knowledge reloading, until `shutdown`. Tests call this directly.
+pub async fn serve_async(
+    knowledge_dir: std::path::PathBuf,
+    database_url: String,
+    index: SearchIndex,
+    config: crate::telegram::Config,
+    reload_every: u64,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<ExitCode> {
+    let (recorder, flusher) = crate::usage::start_lazy(&database_url, FLUSH_EVERY)?;
+    recorder.set_known_topics(index.knowledge().entries().iter().map(|e| e.id.clone()));
+    let shared = Arc::new(ArcSwap::from_pointee(index));
+    if reload_every > 0 {
+        tokio::spawn(crate::reload::watch(
+            knowledge_dir,
+            shared.clone(),
+            recorder.clone(),
+            Duration::from_secs(reload_every),
+        ));
+    }
+    let engine = Engine::new(shared);
+    let counter = recorder.clone();
+    let sink: crate::telegram::TallySink = Arc::new(move |tally: &Tally, lang: Lang| count(&counter, tally, lang));
+    let result = crate::telegram::run(engine, config, sink, shutdown).await;
+    if let Err(e) = flusher.shutdown().await {
+        tracing::warn!("usage counts: {e}");
+    }
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+/// Completes on SIGTERM (systemd, containers) or Ctrl-C.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -47,8 +47,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Print the JSON Schema of a knowledge file.
     Schema,
-    // Report the anonymous usage counts.
-    // Stats(crate::usage::report::StatsArgs),
+    /// Report the anonymous usage counts.
+    Stats(crate::usage::report::StatsArgs),
 }
 
 #[derive(Debug, Args)]

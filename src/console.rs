@@ -15,7 +15,7 @@ pub fn run(
     lang: Lang,
     input: impl BufRead,
     mut output: impl Write,
-    mut tally: impl FnMut(&Tally),
+    mut tally: impl FnMut(&Tally, Lang),
 ) -> io::Result<()> {
     let mut session = Session {
         lang,
@@ -75,10 +75,10 @@ fn show(
     reply: &Reply,
     buttons: &mut Vec<Button>,
     out: &mut impl Write,
-    tally: &mut impl FnMut(&Tally),
+    tally: &mut impl FnMut(&Tally, Lang),
 ) -> io::Result<()> {
     for t in &reply.tallies {
-        tally(t);
+        tally(t, reply.lang);
     }
     if reply.clear_chat {
         write!(out, "{CLEAR_SCREEN}")?;

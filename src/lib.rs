@@ -9,6 +9,8 @@ pub mod cli;
 pub mod console;
 pub mod dialogue;
 pub mod knowledge;
+pub mod reload;
 pub mod search;
+pub mod telegram;
 pub mod telemetry;
 pub mod usage;

@@ -253,8 +253,16 @@ impl Turn<'_> {
 
     fn press(&self, session: &mut Session, data: &str) -> Reply {
         let Some(Press { lang, action }) = callback::decode(data) else {
-            return self.expired(session.lang);
+            let mut reply = self.expired(session.lang);
+            reply.lang = session.lang;
+            return reply;
         };
+        let mut reply = self.act(session, lang, action);
+        reply.lang = lang;
+        reply
+    }
+
+    fn act(&self, session: &mut Session, lang: Lang, action: Action) -> Reply {
         match action {
             Action::Entry(id) => match self.entry(&id) {
                 Some(entry) => self.open(lang, entry, &[]),

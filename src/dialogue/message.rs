@@ -1,6 +1,8 @@
 //! What the engine says: messages made of parts, with buttons. Front ends decide how parts look (HTML on
 //! Telegram, plain text in the terminal); the engine never formats for a transport.
 
+use crate::knowledge::Lang;
+
 /// One piece of a message. Front ends may split a long message between parts, never inside one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
@@ -103,4 +105,6 @@ pub struct Reply {
     pub notice: Option<String>,
     /// What to count.
     pub tallies: Vec<Tally>,
+    /// The language the reply is in.
+    pub lang: Lang,
 }

@@ -9,5 +9,7 @@ pub mod engine;
 pub mod message;
 pub mod texts;
 
+pub use texts::texts as ui_texts;
+
 pub use engine::{Command, Engine, Event, Incoming, Session};
 pub use message::{Button, Message, Part, Reply, Tally};

@@ -116,7 +116,13 @@ pub struct TestUser {
 
 impl TestUser {
     pub fn new(id: i64, first_name: &str) -> Self {
-        Self { id, first_name: first_name.to_string(), last_name: None, username: None, language_code: None }
+        Self {
+            id,
+            first_name: first_name.to_string(),
+            last_name: None,
+            username: None,
+            language_code: None,
+        }
     }
 
     pub fn last_name(mut self, last_name: &str) -> Self {
@@ -239,7 +245,11 @@ pub struct SentMessage {
 impl SentMessage {
     /// Inline keyboard rows.
     pub fn button_rows(&self) -> Vec<Vec<Button>> {
-        let Some(rows) = self.reply_markup.as_ref().and_then(|m| m.get("inline_keyboard")).and_then(Value::as_array)
+        let Some(rows) = self
+            .reply_markup
+            .as_ref()
+            .and_then(|m| m.get("inline_keyboard"))
+            .and_then(Value::as_array)
         else {
             return Vec::new();
         };
@@ -268,7 +278,9 @@ impl SentMessage {
     /// The first button whose label contains `label` (case-insensitive).
     pub fn button(&self, label: &str) -> Option<Button> {
         let needle = label.to_lowercase();
-        self.buttons().into_iter().find(|b| b.text.to_lowercase().contains(&needle))
+        self.buttons()
+            .into_iter()
+            .find(|b| b.text.to_lowercase().contains(&needle))
     }
 
     pub fn has_inline_keyboard(&self) -> bool {
@@ -388,15 +400,13 @@ impl ChatState {
                 }
             }
         }
-        if with_reply {
-            if let Some(r) = m.reply_to.and_then(|id| self.messages.iter().find(|x| x.id == id)) {
-                v["reply_to_message"] = self.message_json(r, false);
-            }
+        if with_reply && let Some(r) = m.reply_to.and_then(|id| self.messages.iter().find(|x| x.id == id)) {
+            v["reply_to_message"] = self.message_json(r, false);
         }
-        if let Some(markup) = &m.reply_markup {
-            if markup.get("inline_keyboard").is_some() {
-                v["reply_markup"] = markup.clone();
-            }
+        if let Some(markup) = &m.reply_markup
+            && markup.get("inline_keyboard").is_some()
+        {
+            v["reply_markup"] = markup.clone();
         }
         v
     }
@@ -476,7 +486,11 @@ impl State {
 
     fn ensure_group_chat(&mut self, chat_id: i64) {
         assert!(chat_id < 0, "group chat ids are negative, got {chat_id}");
-        let kind = if chat_id <= -1_000_000_000_000 { "supergroup" } else { "group" };
+        let kind = if chat_id <= -1_000_000_000_000 {
+            "supergroup"
+        } else {
+            "group"
+        };
         self.chats.entry(chat_id).or_insert_with(|| ChatState {
             id: chat_id,
             json: json!({ "id": chat_id, "type": kind, "title": format!("Test group {}", chat_id.unsigned_abs()) }),
@@ -548,13 +562,21 @@ impl State {
         let n = self.next_file;
         let file_id = format!("AgACAgIAAxkBAAIB{n:08}FakeFileId");
         let unique = format!("AQAD{n:08}");
-        self.files.insert(file_id.clone(), (format!("files/file_{n}.{ext}"), size));
+        self.files
+            .insert(file_id.clone(), (format!("files/file_{n}.{ext}"), size));
         (file_id, unique)
     }
 
     fn record(&mut self, method: String, body: Value, status: u16, description: Option<String>, injected: bool) {
         let at = self.started.elapsed();
-        self.requests.push(RecordedRequest { method, body, status, description, injected, at });
+        self.requests.push(RecordedRequest {
+            method,
+            body,
+            status,
+            description,
+            injected,
+            at,
+        });
     }
 
     fn take_fault(&mut self, method: &str) -> Option<Fault> {
@@ -569,7 +591,11 @@ impl State {
     }
 
     fn update_allowed(&self, kind: &str, webhook: bool) -> bool {
-        let list = if webhook { &self.webhook_allowed_updates } else { &self.allowed_updates };
+        let list = if webhook {
+            &self.webhook_allowed_updates
+        } else {
+            &self.allowed_updates
+        };
         match list {
             Some(list) => list.iter().any(|k| k == kind),
             None => !matches!(kind, "chat_member" | "message_reaction" | "message_reaction_count"),
@@ -577,7 +603,11 @@ impl State {
     }
 
     fn drop_disallowed_updates(&mut self, webhook: bool) {
-        let keep: Vec<bool> = self.updates.iter().map(|u| self.update_allowed(u.kind, webhook)).collect();
+        let keep: Vec<bool> = self
+            .updates
+            .iter()
+            .map(|u| self.update_allowed(u.kind, webhook))
+            .collect();
         let mut keep = keep.into_iter();
         self.updates.retain(|_| keep.next().unwrap_or(true));
     }
@@ -643,11 +673,19 @@ struct ApiErr {
 }
 
 fn bad(description: &str) -> ApiErr {
-    ApiErr { status: 400, description: format!("Bad Request: {description}"), retry_after: None }
+    ApiErr {
+        status: 400,
+        description: format!("Bad Request: {description}"),
+        retry_after: None,
+    }
 }
 
 fn err(status: u16, description: &str) -> ApiErr {
-    ApiErr { status, description: description.to_string(), retry_after: None }
+    ApiErr {
+        status,
+        description: description.to_string(),
+        retry_after: None,
+    }
 }
 
 fn too_many(retry_after: u32) -> ApiErr {
@@ -715,7 +753,10 @@ fn p_json(p: &Value, key: &str) -> Option<Value> {
 }
 
 fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn utf16_len(s: &str) -> usize {
@@ -783,11 +824,20 @@ impl FakeTelegram {
             requests: Vec::new(),
         };
         let (changed, _) = watch::channel(0u64);
-        let inner = Arc::new(Inner { state: Mutex::new(state), changed, addr });
+        let inner = Arc::new(Inner {
+            state: Mutex::new(state),
+            changed,
+            addr,
+        });
 
         let server = tokio::spawn(accept_loop(listener, inner.clone()));
         let webhook = tokio::spawn(webhook_loop(inner.clone()));
-        Self { inner, _guard: Arc::new(ServerGuard { tasks: vec![server, webhook] }) }
+        Self {
+            inner,
+            _guard: Arc::new(ServerGuard {
+                tasks: vec![server, webhook],
+            }),
+        }
     }
 
     /// The base URL for `TELOXIDE_API_URL` / `Bot::set_api_url`: `http://127.0.0.1:PORT/`.
@@ -867,7 +917,14 @@ impl FakeTelegram {
                 { "file_id": small, "file_unique_id": small_u, "width": 90, "height": 90, "file_size": 1_234 },
                 { "file_id": big, "file_unique_id": big_u, "width": 1280, "height": 960, "file_size": 98_765 }
             ]);
-            st.add_user_message(chat_id, user, MessageKind::Photo, caption.unwrap_or(""), Vec::new(), Some(media))
+            st.add_user_message(
+                chat_id,
+                user,
+                MessageKind::Photo,
+                caption.unwrap_or(""),
+                Vec::new(),
+                Some(media),
+            )
         })
     }
 
@@ -920,7 +977,10 @@ impl FakeTelegram {
             let msg = chat
                 .live(message_id)
                 .unwrap_or_else(|| panic!("no live message {message_id} in chat {chat_id} to press a button on"));
-            assert!(msg.from_bot, "message {message_id} in chat {chat_id} is the user's, not the bot's");
+            assert!(
+                msg.from_bot,
+                "message {message_id} in chat {chat_id} is the user's, not the bot's"
+            );
             let payload = json!({
                 "id": id,
                 "from": user.json(),
@@ -936,11 +996,18 @@ impl FakeTelegram {
 
     /// Presses the first button whose label contains `label` (case-insensitive) on bot message `message_id`.
     pub fn press_button_labeled(&self, chat_id: i64, user: &TestUser, message_id: i32, label: &str) -> String {
-        let msg = self.message(chat_id, message_id).unwrap_or_else(|| panic!("no message {message_id}"));
-        let button = msg
-            .button(label)
-            .unwrap_or_else(|| panic!("no button labelled {label:?} on message {message_id}: {:?}", msg.buttons()));
-        let data = button.callback_data.unwrap_or_else(|| panic!("button {:?} has no callback data", button.text));
+        let msg = self
+            .message(chat_id, message_id)
+            .unwrap_or_else(|| panic!("no message {message_id}"));
+        let button = msg.button(label).unwrap_or_else(|| {
+            panic!(
+                "no button labelled {label:?} on message {message_id}: {:?}",
+                msg.buttons()
+            )
+        });
+        let data = button
+            .callback_data
+            .unwrap_or_else(|| panic!("button {:?} has no callback data", button.text));
         self.press_button(chat_id, user, message_id, &data)
     }
 
@@ -969,7 +1036,13 @@ impl FakeTelegram {
         self.read(|st| {
             st.chats
                 .get(&chat_id)
-                .map(|c| c.messages.iter().filter(|m| m.from_bot).map(|m| c.snapshot(m)).collect())
+                .map(|c| {
+                    c.messages
+                        .iter()
+                        .filter(|m| m.from_bot)
+                        .map(|m| c.snapshot(m))
+                        .collect()
+                })
                 .unwrap_or_default()
         })
     }
@@ -979,7 +1052,13 @@ impl FakeTelegram {
         self.read(|st| {
             st.chats
                 .get(&chat_id)
-                .map(|c| c.messages.iter().filter(|m| !m.deleted).map(|m| c.snapshot(m)).collect())
+                .map(|c| {
+                    c.messages
+                        .iter()
+                        .filter(|m| !m.deleted)
+                        .map(|m| c.snapshot(m))
+                        .collect()
+                })
                 .unwrap_or_default()
         })
     }
@@ -991,7 +1070,10 @@ impl FakeTelegram {
     /// Every message ever in the chat, deleted ones included.
     pub fn all_messages(&self, chat_id: i64) -> Vec<SentMessage> {
         self.read(|st| {
-            st.chats.get(&chat_id).map(|c| c.messages.iter().map(|m| c.snapshot(m)).collect()).unwrap_or_default()
+            st.chats
+                .get(&chat_id)
+                .map(|c| c.messages.iter().map(|m| c.snapshot(m)).collect())
+                .unwrap_or_default()
         })
     }
 
@@ -1009,7 +1091,11 @@ impl FakeTelegram {
 
     /// How many messages the bot ever sent to the chat.
     pub fn bot_message_count(&self, chat_id: i64) -> usize {
-        self.read(|st| st.chats.get(&chat_id).map_or(0, |c| c.messages.iter().filter(|m| m.from_bot).count()))
+        self.read(|st| {
+            st.chats
+                .get(&chat_id)
+                .map_or(0, |c| c.messages.iter().filter(|m| m.from_bot).count())
+        })
     }
 
     /// Chat ids of all known chats.
@@ -1037,7 +1123,11 @@ impl FakeTelegram {
             st.chats
                 .get(&chat_id)
                 .map(|c| {
-                    c.messages.iter().filter(|m| m.from_bot && m.seq > c.mark_seq).map(|m| c.snapshot(m)).collect()
+                    c.messages
+                        .iter()
+                        .filter(|m| m.from_bot && m.seq > c.mark_seq)
+                        .map(|m| c.snapshot(m))
+                        .collect()
                 })
                 .unwrap_or_default()
         })
@@ -1052,7 +1142,10 @@ impl FakeTelegram {
             None => panic!(
                 "timed out after {timeout:?} waiting for {n} bot message(s) in chat {chat_id} since the mark; got \
                  {:?}\n{}",
-                self.bot_messages_since_mark(chat_id).iter().map(|m| &m.text).collect::<Vec<_>>(),
+                self.bot_messages_since_mark(chat_id)
+                    .iter()
+                    .map(|m| &m.text)
+                    .collect::<Vec<_>>(),
                 self.diagnostics(chat_id)
             ),
         }
@@ -1065,13 +1158,17 @@ impl FakeTelegram {
         n: usize,
         timeout: Duration,
     ) -> Option<Vec<SentMessage>> {
-        let ok = self.try_wait_until(timeout, || self.bot_messages_since_mark(chat_id).len() >= n).await;
+        let ok = self
+            .try_wait_until(timeout, || self.bot_messages_since_mark(chat_id).len() >= n)
+            .await;
         ok.then(|| self.bot_messages_since_mark(chat_id))
     }
 
     /// Waits until the bot has sent `total` messages to the chat in all (deleted ones included); returns them all.
     pub async fn wait_for_bot_message_count(&self, chat_id: i64, total: usize, timeout: Duration) -> Vec<SentMessage> {
-        let ok = self.try_wait_until(timeout, || self.bot_message_count(chat_id) >= total).await;
+        let ok = self
+            .try_wait_until(timeout, || self.bot_message_count(chat_id) >= total)
+            .await;
         assert!(
             ok,
             "timed out after {timeout:?} waiting for {total} bot message(s) in chat {chat_id}, have {}\n{}",
@@ -1084,7 +1181,10 @@ impl FakeTelegram {
     /// Asserts the bot sends nothing to the chat (since its mark) during `period`.
     pub async fn expect_no_bot_messages(&self, chat_id: i64, period: Duration) {
         if let Some(v) = self.try_wait_for_bot_messages(chat_id, 1, period).await {
-            panic!("expected no bot message in chat {chat_id}, got {:?}", v.iter().map(|m| &m.text).collect::<Vec<_>>());
+            panic!(
+                "expected no bot message in chat {chat_id}, got {:?}",
+                v.iter().map(|m| &m.text).collect::<Vec<_>>()
+            );
         }
     }
 
@@ -1092,7 +1192,10 @@ impl FakeTelegram {
     /// `what`.
     pub async fn wait_until(&self, timeout: Duration, what: &str, cond: impl FnMut() -> bool) {
         if !self.try_wait_until(timeout, cond).await {
-            panic!("timed out after {timeout:?} waiting until {what}\n{}", self.diagnostics(0));
+            panic!(
+                "timed out after {timeout:?} waiting until {what}\n{}",
+                self.diagnostics(0)
+            );
         }
     }
 
@@ -1148,16 +1251,24 @@ impl FakeTelegram {
     }
 
     pub async fn wait_for_callback_answer(&self, callback_query_id: &str, timeout: Duration) -> CallbackAnswer {
-        self.wait_until(timeout, &format!("callback query {callback_query_id} is answered"), || {
-            self.callback_answered(callback_query_id)
-        })
+        self.wait_until(
+            timeout,
+            &format!("callback query {callback_query_id} is answered"),
+            || self.callback_answered(callback_query_id),
+        )
         .await;
         self.callback_answer(callback_query_id).expect("answered")
     }
 
     /// Ids of callback queries created and never answered.
     pub fn unanswered_callbacks(&self) -> Vec<String> {
-        self.read(|st| st.callbacks.iter().filter(|(_, a)| a.is_none()).map(|(id, _)| id.clone()).collect())
+        self.read(|st| {
+            st.callbacks
+                .iter()
+                .filter(|(_, a)| a.is_none())
+                .map(|(id, _)| id.clone())
+                .collect()
+        })
     }
 
     /// `sendChatAction` actions received for the chat, in order.
@@ -1172,13 +1283,25 @@ impl FakeTelegram {
 
     /// Requests of one method (case-insensitive: `sendMessage` or `SendMessage`).
     pub fn requests_of(&self, method: &str) -> Vec<RecordedRequest> {
-        self.read(|st| st.requests.iter().filter(|r| r.method.eq_ignore_ascii_case(method)).cloned().collect())
+        self.read(|st| {
+            st.requests
+                .iter()
+                .filter(|r| r.method.eq_ignore_ascii_case(method))
+                .cloned()
+                .collect()
+        })
     }
 
     /// Requests the server itself rejected (status ≥ 400, injected faults excluded): what real Telegram would have
     /// refused. A clean run of the bot has none.
     pub fn rejections(&self) -> Vec<RecordedRequest> {
-        self.read(|st| st.requests.iter().filter(|r| r.status >= 400 && !r.injected).cloned().collect())
+        self.read(|st| {
+            st.requests
+                .iter()
+                .filter(|r| r.status >= 400 && !r.injected)
+                .cloned()
+                .collect()
+        })
     }
 
     /// Commands registered with `setMyCommands` for the default scope and `language_code` (`""` = no language
@@ -1200,7 +1323,8 @@ impl FakeTelegram {
 
     /// Waits until the bot has confirmed every update queued so far.
     pub async fn wait_for_updates_consumed(&self, timeout: Duration) {
-        self.wait_until(timeout, "all updates are consumed", || self.pending_update_count() == 0).await;
+        self.wait_until(timeout, "all updates are consumed", || self.pending_update_count() == 0)
+            .await;
     }
 
     /// The webhook URL set by `setWebhook`, if any.
@@ -1219,10 +1343,17 @@ impl FakeTelegram {
 
     /// The next `n` calls of `method` fail with `fault`. Faults queue up: each call consumes the oldest matching one.
     pub fn fail_next_n(&self, method: &str, fault: Fault, n: usize) {
-        let method = if method == ANY_METHOD { ANY_METHOD.to_string() } else { canonical_method(method) };
+        let method = if method == ANY_METHOD {
+            ANY_METHOD.to_string()
+        } else {
+            canonical_method(method)
+        };
         self.mutate(|st| {
             for _ in 0..n {
-                st.faults.push(FaultRule { method: method.clone(), fault: fault.clone() });
+                st.faults.push(FaultRule {
+                    method: method.clone(),
+                    fault: fault.clone(),
+                });
             }
         });
     }
@@ -1237,7 +1368,7 @@ impl FakeTelegram {
     }
 
     /// A Telegram outage: while down, every connection is closed without an answer (new ones right after accept,
-    /// kept-alive ones at their next request). Pending updates are kept.
+    /// kept-alive ones at their next request, a long poll in flight at once). Pending updates are kept.
     pub fn set_down(&self, down: bool) {
         self.mutate(|st| st.down = down);
     }
@@ -1321,20 +1452,74 @@ fn parse_params(content_type: &str, query: Option<&str>, body: &[u8]) -> Result<
             params.insert(k.into_owned(), Value::String(v.into_owned()));
         }
     } else if ct.starts_with("multipart/form-data") {
-        return Err(bad("the fake Bot API server does not support multipart/form-data (file uploads)"));
+        // teloxide sends setWebhook (and uploads) as multipart. Text fields are read; files become "<file NAME>".
+        let boundary = content_type
+            .split(';')
+            .filter_map(|kv| kv.trim().strip_prefix("boundary="))
+            .next()
+            .map(|b| b.trim_matches('"').to_string())
+            .ok_or_else(|| bad("can't parse multipart/form-data: no boundary"))?;
+        params.extend(parse_multipart(body, &boundary));
     }
     Ok(Value::Object(params))
 }
 
+/// Minimal multipart/form-data reader: `name` → value (text), or `"<file NAME>"` for a file part.
+fn parse_multipart(body: &[u8], boundary: &str) -> serde_json::Map<String, Value> {
+    let mut out = serde_json::Map::new();
+    let delimiter = format!("--{boundary}");
+    let text = String::from_utf8_lossy(body);
+    for part in text.split(delimiter.as_str()).skip(1) {
+        if part.starts_with("--") {
+            break;
+        }
+        let part = part.strip_prefix("\r\n").unwrap_or(part);
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        let disposition = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
+            .unwrap_or_default();
+        let attr = |key: &str| {
+            disposition.split(';').map(str::trim).find_map(|kv| {
+                kv.strip_prefix(key)
+                    .and_then(|v| v.strip_prefix('='))
+                    .map(|v| v.trim_matches('"').to_string())
+            })
+        };
+        let Some(name) = attr("name") else {
+            continue;
+        };
+        let value = match attr("filename") {
+            Some(file) => format!("<file {file}>"),
+            None => value.to_string(),
+        };
+        out.insert(name, Value::String(value));
+    }
+    out
+}
+
 async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, DropConnection> {
     if inner.lock().down {
-        inner.lock().record("(outage)".into(), Value::Null, 0, Some("connection dropped: set_down".into()), true);
+        inner.lock().record(
+            "(outage)".into(),
+            Value::Null,
+            0,
+            Some("connection dropped: set_down".into()),
+            true,
+        );
         return Err(DropConnection);
     }
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
-    let content_type =
-        req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let body = req.into_body().collect().await.map_err(|_| DropConnection)?.to_bytes();
 
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
@@ -1344,7 +1529,9 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Result<Response<Fu
             (bot[3..].to_string(), "file".to_string(), Some(rest.join("/")))
         }
         _ => {
-            inner.lock().record(path.clone(), Value::Null, 404, Some("Not Found".into()), false);
+            inner
+                .lock()
+                .record(path.clone(), Value::Null, 404, Some("Not Found".into()), false);
             return Ok(api_response(&Err(err(404, "Not Found"))));
         }
     };
@@ -1364,7 +1551,11 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Result<Response<Fu
         st.record("file".into(), json!({ "file_path": file_path }), status, None, false);
         drop(st);
         return Ok(if known {
-            respond(200, "application/octet-stream", Bytes::from_static(b"fake file content"))
+            respond(
+                200,
+                "application/octet-stream",
+                Bytes::from_static(b"fake file content"),
+            )
         } else {
             api_response(&Err(err(404, "Not Found")))
         });
@@ -1373,7 +1564,9 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Result<Response<Fu
     let params = match parse_params(&content_type, query.as_deref(), &body) {
         Ok(p) => p,
         Err(e) => {
-            inner.lock().record(method, Value::Null, e.status, Some(e.description.clone()), false);
+            inner
+                .lock()
+                .record(method, Value::Null, e.status, Some(e.description.clone()), false);
             inner.bump();
             return Ok(api_response(&Err(e)));
         }
@@ -1391,10 +1584,16 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Result<Response<Fu
                 let e = too_many(retry_after);
                 (429, e.description.clone(), Some(api_response(&Err(e))))
             }
-            Fault::BadGateway => (502, "Bad Gateway".into(), Some(api_response(&Err(err(502, "Bad Gateway"))))),
-            Fault::BadGatewayHtml => {
-                (502, "Bad Gateway (HTML)".into(), Some(respond(502, "text/html", BAD_GATEWAY_HTML)))
-            }
+            Fault::BadGateway => (
+                502,
+                "Bad Gateway".into(),
+                Some(api_response(&Err(err(502, "Bad Gateway")))),
+            ),
+            Fault::BadGatewayHtml => (
+                502,
+                "Bad Gateway (HTML)".into(),
+                Some(respond(502, "text/html", BAD_GATEWAY_HTML)),
+            ),
             Fault::Error { status, description } => {
                 let r = api_response(&Err(err(status, &description)));
                 (status, description, Some(r))
@@ -1413,15 +1612,19 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Result<Response<Fu
         let mut st = inner.lock();
         dispatch(&mut st, &method, &params)
     };
+    let dropped = matches!(&result, Err(e) if e.status == 0);
     {
         let mut st = inner.lock();
         let (status, description) = match &result {
             Ok(_) => (200, None),
             Err(e) => (e.status, Some(e.description.clone())),
         };
-        st.record(method, params, status, description, false);
+        st.record(method, params, status, description, dropped);
     }
     inner.bump();
+    if dropped {
+        return Err(DropConnection);
+    }
     Ok(api_response(&result))
 }
 
@@ -1430,7 +1633,11 @@ async fn handle(inner: Arc<Inner>, req: Request<Incoming>) -> Result<Response<Fu
 // ------------------------------------------------------------------------------------------------------------------
 
 fn allowed_list(v: Option<Value>) -> Option<Option<Vec<String>>> {
-    let list: Vec<String> = v?.as_array()?.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
+    let list: Vec<String> = v?
+        .as_array()?
+        .iter()
+        .filter_map(|x| x.as_str().map(str::to_string))
+        .collect();
     Some(if list.is_empty() { None } else { Some(list) })
 }
 
@@ -1461,6 +1668,10 @@ async fn get_updates(inner: &Arc<Inner>, p: &Value) -> Result<Value, ApiErr> {
     loop {
         {
             let mut st = inner.lock();
+            if st.down {
+                // An outage also cuts the long poll in flight.
+                return Err(err(0, "connection dropped: set_down"));
+            }
             if st.poll_generation != generation {
                 return Err(err(
                     409,
@@ -1503,7 +1714,10 @@ async fn webhook_loop(inner: Arc<Inner>) {
             continue;
         };
         let client = client.get_or_insert_with(|| {
-            reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("reqwest client")
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .expect("reqwest client")
         });
         let mut req = client.post(&url).json(&body);
         if let Some(s) = &secret {
@@ -1571,7 +1785,11 @@ fn dispatch(st: &mut State, method: &str, p: &Value) -> Result<Value, ApiErr> {
         "getMyCommands" => {
             let key = commands_key(p)?;
             let cmds = st.commands.get(&key).cloned().unwrap_or_default();
-            Ok(Value::Array(cmds.into_iter().map(|(c, d)| json!({ "command": c, "description": d })).collect()))
+            Ok(Value::Array(
+                cmds.into_iter()
+                    .map(|(c, d)| json!({ "command": c, "description": d }))
+                    .collect(),
+            ))
         }
         "deleteMyCommands" => {
             let key = commands_key(p)?;
@@ -1625,16 +1843,21 @@ fn set_webhook(st: &mut State, p: &Value) -> Result<Value, ApiErr> {
         return Err(bad("bad webhook: invalid webhook URL specified"));
     }
     let secret_token = p_str(p, "secret_token").filter(|s| !s.is_empty());
-    if let Some(s) = &secret_token {
-        if s.len() > 256 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            return Err(bad("secret token contains unallowed characters"));
-        }
+    if let Some(s) = &secret_token
+        && (s.len() > 256 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    {
+        return Err(bad("secret token contains unallowed characters"));
     }
     let max_connections = p_i64(p, "max_connections").unwrap_or(40).clamp(1, 100);
     if let Some(allowed) = allowed_list(p_json(p, "allowed_updates")) {
         st.webhook_allowed_updates = allowed;
     }
-    st.webhook = Some(Webhook { url, secret_token, max_connections, last_error: None });
+    st.webhook = Some(Webhook {
+        url,
+        secret_token,
+        max_connections,
+        last_error: None,
+    });
     Ok(json!(true))
 }
 
@@ -1647,17 +1870,28 @@ fn chat_id_param(p: &Value) -> Result<i64, ApiErr> {
 
 fn known_chat(st: &State, p: &Value) -> Result<i64, ApiErr> {
     let id = chat_id_param(p)?;
-    if st.chats.contains_key(&id) { Ok(id) } else { Err(bad("chat not found")) }
+    if st.chats.contains_key(&id) {
+        Ok(id)
+    } else {
+        Err(bad("chat not found"))
+    }
 }
 
 /// Parses `text` with `parse_mode` like Telegram; returns (plain text, entities).
 fn format_text(st: &State, text: &str, parse_mode: Option<&str>) -> Result<tg_html::Parsed, ApiErr> {
     let parsed = match parse_mode.map(str::to_ascii_lowercase).as_deref() {
-        None | Some("") => tg_html::Parsed { text: text.to_string(), entities: Vec::new() },
-        Some("html") => tg_html::parse_html(text, st.strict_ampersand)
-            .map_err(|e| bad(&format!("can't parse entities: {e}")))?,
+        None | Some("") => tg_html::Parsed {
+            text: text.to_string(),
+            entities: Vec::new(),
+        },
+        Some("html") => {
+            tg_html::parse_html(text, st.strict_ampersand).map_err(|e| bad(&format!("can't parse entities: {e}")))?
+        }
         // Not modelled: stored as sent. The bot uses HTML.
-        Some("markdownv2") | Some("markdown") => tg_html::Parsed { text: text.to_string(), entities: Vec::new() },
+        Some("markdownv2") | Some("markdown") => tg_html::Parsed {
+            text: text.to_string(),
+            entities: Vec::new(),
+        },
         Some(_) => return Err(bad("unsupported parse_mode")),
     };
     let parsed = tg_html::trim(parsed);
@@ -1668,11 +1902,19 @@ fn format_text(st: &State, text: &str, parse_mode: Option<&str>) -> Result<tg_ht
 }
 
 fn check_length(text: &str) -> Result<(), ApiErr> {
-    if text.chars().count() > MAX_TEXT_CHARS { Err(bad("message is too long")) } else { Ok(()) }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        Err(bad("message is too long"))
+    } else {
+        Ok(())
+    }
 }
 
 fn valid_button_url(url: &str) -> bool {
-    let candidate = if url.contains("://") || url.starts_with("tg:") { url.to_string() } else { format!("http://{url}") };
+    let candidate = if url.contains("://") || url.starts_with("tg:") {
+        url.to_string()
+    } else {
+        format!("http://{url}")
+    };
     match reqwest::Url::parse(&candidate) {
         Ok(u) => match u.scheme() {
             "http" | "https" => u.host_str().is_some_and(|h| !h.is_empty()),
@@ -1706,12 +1948,18 @@ fn reply_markup(p: &Value) -> Result<Option<Value>, ApiErr> {
         return Err(bad("object expected as reply markup"));
     }
     if let Some(rows) = markup.get("inline_keyboard") {
-        let rows = rows.as_array().ok_or_else(|| bad("field \"inline_keyboard\" must be of type Array"))?;
+        let rows = rows
+            .as_array()
+            .ok_or_else(|| bad("field \"inline_keyboard\" must be of type Array"))?;
         for row in rows {
-            let row = row.as_array().ok_or_else(|| bad("field \"inline_keyboard\" must be an Array of Arrays"))?;
+            let row = row
+                .as_array()
+                .ok_or_else(|| bad("field \"inline_keyboard\" must be an Array of Arrays"))?;
             for b in row {
                 if b.get("text").and_then(Value::as_str).is_none() {
-                    return Err(bad("can't parse inline keyboard button: Field \"text\" must be of type String"));
+                    return Err(bad(
+                        "can't parse inline keyboard button: Field \"text\" must be of type String",
+                    ));
                 }
                 if !BUTTON_KINDS.iter().any(|k| b.get(*k).is_some()) {
                     return Err(bad("text buttons are unallowed in the inline keyboard"));
@@ -1722,10 +1970,10 @@ fn reply_markup(p: &Value) -> Result<Option<Value>, ApiErr> {
                         return Err(bad("BUTTON_DATA_INVALID"));
                     }
                 }
-                if let Some(url) = b.get("url") {
-                    if !valid_button_url(url.as_str().unwrap_or_default()) {
-                        return Err(bad("BUTTON_URL_INVALID"));
-                    }
+                if let Some(url) = b.get("url")
+                    && !valid_button_url(url.as_str().unwrap_or_default())
+                {
+                    return Err(bad("BUTTON_URL_INVALID"));
                 }
             }
         }
@@ -1738,7 +1986,11 @@ fn flood_check(st: &mut State, chat_id: i64) -> Result<(), ApiErr> {
         return Ok(());
     }
     let now = Instant::now();
-    while st.recent_sends.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+    while st
+        .recent_sends
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+    {
         st.recent_sends.pop_front();
     }
     if st.recent_sends.len() >= 30 {
@@ -1746,7 +1998,11 @@ fn flood_check(st: &mut State, chat_id: i64) -> Result<(), ApiErr> {
     }
     let chat = st.chats.get_mut(&chat_id).expect("known chat");
     if !chat.is_private {
-        while chat.recent_sends.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60)) {
+        while chat
+            .recent_sends
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60))
+        {
             chat.recent_sends.pop_front();
         }
         if chat.recent_sends.len() >= 20 {
@@ -1820,7 +2076,9 @@ fn editable<'a>(st: &'a mut State, p: &Value) -> Result<&'a mut StoredMessage, A
     let chat_id = known_chat(st, p)?;
     let id = p_i64(p, "message_id").ok_or_else(|| bad("message to edit not found"))?;
     let chat = st.chats.get_mut(&chat_id).expect("known chat");
-    let msg = chat.live_mut(id as i32).ok_or_else(|| bad("message to edit not found"))?;
+    let msg = chat
+        .live_mut(id as i32)
+        .ok_or_else(|| bad("message to edit not found"))?;
     if !msg.from_bot {
         return Err(bad("message can't be edited"));
     }
@@ -1876,7 +2134,9 @@ fn delete_message(st: &mut State, p: &Value) -> Result<Value, ApiErr> {
     let id = p_i64(p, "message_id").ok_or_else(|| bad("message identifier is not specified"))?;
     let chat = st.chats.get_mut(&chat_id).expect("known chat");
     let is_private = chat.is_private;
-    let msg = chat.live_mut(id as i32).ok_or_else(|| bad("message to delete not found"))?;
+    let msg = chat
+        .live_mut(id as i32)
+        .ok_or_else(|| bad("message to delete not found"))?;
     if !is_private && !msg.from_bot {
         return Err(bad("message can't be deleted for everyone"));
     }
@@ -1901,11 +2161,11 @@ fn delete_messages(st: &mut State, p: &Value) -> Result<Value, ApiErr> {
     let is_private = chat.is_private;
     let mut deleted = 0;
     for id in ids {
-        if let Some(msg) = chat.live_mut(id as i32) {
-            if is_private || msg.from_bot {
-                msg.deleted = true;
-                deleted += 1;
-            }
+        if let Some(msg) = chat.live_mut(id as i32)
+            && (is_private || msg.from_bot)
+        {
+            msg.deleted = true;
+            deleted += 1;
         }
     }
     if deleted == 0 {
@@ -1956,7 +2216,8 @@ fn answer_callback_query(st: &mut State, p: &Value) -> Result<Value, ApiErr> {
 
 fn commands_key(p: &Value) -> Result<(String, String), ApiErr> {
     let lang = p_str(p, "language_code").unwrap_or_default();
-    if !lang.is_empty() && !(lang.len() == 2 && lang.chars().all(|c| c.is_ascii_lowercase())) {
+    let lang_ok = lang.is_empty() || (lang.len() == 2 && lang.chars().all(|c| c.is_ascii_lowercase()));
+    if !lang_ok {
         return Err(bad("invalid language code specified"));
     }
     let scope = match p_json(p, "scope") {
@@ -1977,9 +2238,9 @@ fn commands_key(p: &Value) -> Result<(String, String), ApiErr> {
 
 fn set_my_commands(st: &mut State, p: &Value) -> Result<Value, ApiErr> {
     let key = commands_key(p)?;
-    let cmds = p_json(p, "commands").and_then(|v| v.as_array().cloned()).ok_or_else(|| {
-        bad("parameter \"commands\" is required")
-    })?;
+    let cmds = p_json(p, "commands")
+        .and_then(|v| v.as_array().cloned())
+        .ok_or_else(|| bad("parameter \"commands\" is required"))?;
     if cmds.len() > 100 {
         return Err(bad("too many commands specified"));
     }
@@ -1988,7 +2249,9 @@ fn set_my_commands(st: &mut State, p: &Value) -> Result<Value, ApiErr> {
         let command = c.get("command").and_then(Value::as_str).unwrap_or_default();
         let description = c.get("description").and_then(Value::as_str).unwrap_or_default();
         let command_ok = (1..=32).contains(&command.chars().count())
-            && command.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+            && command
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
         if !command_ok {
             return Err(bad("BOT_COMMAND_INVALID"));
         }

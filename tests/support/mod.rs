@@ -9,5 +9,5 @@ pub mod fake_bot_api;
 pub mod tg_html;
 
 pub use fake_bot_api::{
-    ANY_METHOD, Button, CallbackAnswer, Fault, FakeTelegram, MessageKind, RecordedRequest, SentMessage, TestUser,
+    ANY_METHOD, Button, CallbackAnswer, FakeTelegram, Fault, MessageKind, RecordedRequest, SentMessage, TestUser,
 };

@@ -193,7 +193,9 @@ pub fn parse_html(input: &str, strict_ampersand: bool) -> Result<Parsed, String>
                 }
                 let name = String::from_utf8_lossy(&b[name_begin..i]).to_string();
                 if name.is_empty() {
-                    return Err(format!("Empty attribute name in the tag \"{tag}\" at byte offset {begin}"));
+                    return Err(format!(
+                        "Empty attribute name in the tag \"{tag}\" at byte offset {begin}"
+                    ));
                 }
                 while at(b, i) != 0 && is_space(at(b, i)) {
                     i += 1;
@@ -233,12 +235,12 @@ pub fn parse_html(input: &str, strict_ampersand: bool) -> Result<Parsed, String>
                 } else {
                     i += 1;
                     while at(b, i) != q && at(b, i) != 0 {
-                        if at(b, i) == b'&' {
-                            if let Some((cp, next)) = decode_entity(b, i) {
-                                value.push(char::from_u32(cp).ok_or_else(|| SURROGATE_ERROR.to_string())?);
-                                i = next;
-                                continue;
-                            }
+                        if at(b, i) == b'&'
+                            && let Some((cp, next)) = decode_entity(b, i)
+                        {
+                            value.push(char::from_u32(cp).ok_or_else(|| SURROGATE_ERROR.to_string())?);
+                            i = next;
+                            continue;
                         }
                         let ch = input[i..].chars().next().expect("char boundary");
                         value.push(ch);
@@ -263,12 +265,21 @@ pub fn parse_html(input: &str, strict_ampersand: bool) -> Result<Parsed, String>
                 }
             }
             if tag == "span" && argument != "spoiler" {
-                return Err(format!("Tag \"span\" must have class \"tg-spoiler\" at byte offset {begin}"));
+                return Err(format!(
+                    "Tag \"span\" must have class \"tg-spoiler\" at byte offset {begin}"
+                ));
             }
             if tag == "tg-emoji" && argument.is_empty() {
-                return Err(format!("Tag \"tg-emoji\" must have attribute \"emoji-id\" at byte offset {begin}"));
+                return Err(format!(
+                    "Tag \"tg-emoji\" must have attribute \"emoji-id\" at byte offset {begin}"
+                ));
             }
-            stack.push(Open { tag, argument, expandable, utf16_start: utf16 });
+            stack.push(Open {
+                tag,
+                argument,
+                expandable,
+                utf16_start: utf16,
+            });
             i += 1; // past '>'
         } else {
             // An end tag.
@@ -298,7 +309,10 @@ pub fn parse_html(input: &str, strict_ampersand: bool) -> Result<Parsed, String>
         }
     }
     if let Some(open) = stack.last() {
-        return Err(format!("Can't find end tag corresponding to start tag \"{}\"", open.tag));
+        return Err(format!(
+            "Can't find end tag corresponding to start tag \"{}\"",
+            open.tag
+        ));
     }
     entities.sort_by(|a, b| a.offset.cmp(&b.offset).then(b.length.cmp(&a.length)));
     Ok(Parsed { text: out, entities })
@@ -307,7 +321,14 @@ pub fn parse_html(input: &str, strict_ampersand: bool) -> Result<Parsed, String>
 fn push_entity(entities: &mut Vec<Entity>, open: Open, utf16_end: usize) {
     let offset = open.utf16_start;
     let length = utf16_end - offset;
-    let plain = |kind: &'static str| Entity { kind, offset, length, url: None, language: None, custom_emoji_id: None };
+    let plain = |kind: &'static str| Entity {
+        kind,
+        offset,
+        length,
+        url: None,
+        language: None,
+        custom_emoji_id: None,
+    };
     let entity = match open.tag.as_str() {
         "b" | "strong" => plain("bold"),
         "i" | "em" => plain("italic"),
@@ -316,7 +337,10 @@ fn push_entity(entities: &mut Vec<Entity>, open: Open, utf16_end: usize) {
         "tg-spoiler" | "span" => plain("spoiler"),
         "blockquote" if open.expandable => plain("expandable_blockquote"),
         "blockquote" => plain("blockquote"),
-        "tg-emoji" => Entity { custom_emoji_id: Some(open.argument), ..plain("custom_emoji") },
+        "tg-emoji" => Entity {
+            custom_emoji_id: Some(open.argument),
+            ..plain("custom_emoji")
+        },
         "a" => {
             if open.argument.is_empty() {
                 return;
@@ -326,12 +350,18 @@ fn push_entity(entities: &mut Vec<Entity>, open: Open, utf16_end: usize) {
             } else {
                 format!("http://{}", open.argument)
             };
-            Entity { url: Some(url), ..plain("text_link") }
+            Entity {
+                url: Some(url),
+                ..plain("text_link")
+            }
         }
         "code" => {
             // `<pre><code class="language-x">…</code></pre>`: the language goes on the enclosing pre, which ends
             // later (it is still open), so remember it on a code entity and merge when the pre closes.
-            Entity { language: (!open.argument.is_empty()).then_some(open.argument), ..plain("code") }
+            Entity {
+                language: (!open.argument.is_empty()).then_some(open.argument),
+                ..plain("code")
+            }
         }
         "pre" => {
             // Merge an inner code entity with a language covering the same range.
@@ -340,7 +370,10 @@ fn push_entity(entities: &mut Vec<Entity>, open: Open, utf16_end: usize) {
                 .position(|e| e.kind == "code" && e.offset == offset && e.length == length && e.language.is_some())
             {
                 let code = entities.remove(pos);
-                Entity { language: code.language, ..plain("pre") }
+                Entity {
+                    language: code.language,
+                    ..plain("pre")
+                }
             } else {
                 plain("pre")
             }
@@ -371,5 +404,8 @@ pub fn trim(parsed: Parsed) -> Parsed {
             (e.length > 0).then_some(e)
         })
         .collect();
-    Parsed { text: trimmed.to_string(), entities }
+    Parsed {
+        text: trimmed.to_string(),
+        entities,
+    }
 }
