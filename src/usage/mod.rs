@@ -162,6 +162,8 @@ struct Pending {
     counts: BTreeMap<CountKey, i64>,
     /// Events dropped because [`MAX_PENDING_KEYS`] was reached (reported in the log, then reset).
     dropped: u64,
+    /// Events taken by a flush that has not finished yet (still pending until it commits).
+    in_flight: i64,
 }
 
 impl Pending {
@@ -269,25 +271,38 @@ impl Recorder {
         }
     }
 
-    /// How many events are counted in memory and not yet written.
+    /// How many events are counted and not yet written (in memory, or in a flush that has not committed).
     pub fn pending(&self) -> i64 {
-        self.shared.as_ref().map_or(0, |s| s.lock().total())
+        self.shared.as_ref().map_or(0, |s| {
+            let p = s.lock();
+            p.total() + p.in_flight
+        })
     }
 
-    /// Take everything pending (the caller writes it or gives it back with [`Recorder::restore`]).
+    /// Take everything pending for a flush; it stays counted as pending (in flight) until [`Recorder::settle`].
     fn take(&self) -> Pending {
-        self.shared
-            .as_ref()
-            .map_or_else(Pending::default, |s| std::mem::take(&mut *s.lock()))
+        let Some(shared) = &self.shared else {
+            return Pending::default();
+        };
+        let mut p = shared.lock();
+        let taken = Pending {
+            counts: std::mem::take(&mut p.counts),
+            dropped: std::mem::take(&mut p.dropped),
+            in_flight: 0,
+        };
+        p.in_flight += taken.total();
+        taken
     }
 
-    /// Put counts that could not be written back, adding to whatever was recorded meanwhile.
-    fn restore(&self, taken: Pending) {
+    /// Ends a flush of `taken`: written (`ok`), or given back, adding to whatever was recorded meanwhile.
+    fn settle(&self, taken: BTreeMap<CountKey, i64>, ok: bool) {
         if let Some(shared) = &self.shared {
             let mut p = shared.lock();
-            p.dropped += taken.dropped;
-            for (k, n) in taken.counts {
-                p.add(k, n);
+            p.in_flight -= taken.values().sum::<i64>();
+            if !ok {
+                for (k, n) in taken {
+                    p.add(k, n);
+                }
             }
         }
     }
@@ -306,15 +321,29 @@ impl Recorder {
             return Ok(0);
         }
         let total = taken.total();
-        match store.add(&taken.counts).await {
-            Ok(()) => Ok(total),
-            Err(e) => {
-                self.restore(Pending {
-                    counts: taken.counts,
-                    dropped: 0,
-                });
-                Err(e)
-            }
+        // If this future is dropped mid-write, the guard gives the counts back (they may then be written twice,
+        // which is better than losing them; the flusher task itself always runs its writes to the end).
+        let mut guard = InFlight {
+            rec: self,
+            counts: Some(taken.counts),
+        };
+        let result = store.add(guard.counts.as_ref().expect("set above")).await;
+        let counts = guard.counts.take().expect("set above");
+        self.settle(counts, result.is_ok());
+        result.map(|()| total)
+    }
+}
+
+/// Counts taken by a flush that has not settled; given back on drop.
+struct InFlight<'a> {
+    rec: &'a Recorder,
+    counts: Option<BTreeMap<CountKey, i64>>,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(counts) = self.counts.take() {
+            self.rec.settle(counts, false);
         }
     }
 }
@@ -493,6 +522,12 @@ mod tests {
         assert_eq!(p.total(), 4);
         let keys: Vec<_> = p.counts.iter().map(|(k, n)| (k.topic.as_str(), k.lang, *n)).collect();
         assert_eq!(keys, vec![("", "", 1), ("", "en", 1), ("law-a", "sq", 2)]);
+        assert_eq!(r.pending(), 4, "in flight is still pending");
+        r.record_on_day(day, EventKind::Start, None, "sq");
+        r.settle(p.counts.clone(), false);
+        assert_eq!(r.pending(), 5, "given back, added to the new one");
+        let p = r.take();
+        r.settle(p.counts, true);
         assert_eq!(r.pending(), 0);
         let d = Recorder::disabled();
         d.record(EventKind::Start, None, "sq");
