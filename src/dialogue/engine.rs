@@ -114,18 +114,21 @@ impl Engine {
     pub fn handle(&self, session: &mut Session, incoming: Incoming) -> Reply {
         let index = self.index.load_full();
         let turn = Turn { index: &index };
-        if !incoming.private {
-            return turn.group(session, &incoming.event);
-        }
-        match incoming.event {
-            Event::Command { command, arg } => turn.command(session, command, &arg),
-            Event::Text(text) => turn.question(session, &text),
-            Event::Button(data) => turn.press(session, &data),
-            Event::Media => Reply {
-                messages: vec![turn.with_menu_button(Message::text(texts(session.lang).text_only), session.lang)],
-                ..Reply::default()
-            },
-        }
+        let mut reply = if !incoming.private {
+            turn.group(session, &incoming.event)
+        } else {
+            match incoming.event {
+                Event::Command { command, arg } => turn.command(session, command, &arg),
+                Event::Text(text) => return turn.question(session, &text),
+                Event::Button(data) => return turn.press(session, &data),
+                Event::Media => Reply {
+                    messages: vec![turn.with_menu_button(Message::text(texts(session.lang).text_only), session.lang)],
+                    ..Reply::default()
+                },
+            }
+        };
+        reply.lang = session.lang;
+        reply
     }
 }
 
@@ -223,6 +226,7 @@ impl Turn<'_> {
         if text.trim().is_empty() {
             return Reply {
                 messages: vec![self.with_menu_button(Message::text(t.empty_question), session.lang)],
+                lang: session.lang,
                 ..Reply::default()
             };
         }
@@ -231,6 +235,7 @@ impl Turn<'_> {
         let t = texts(lang);
         let mut reply = Reply {
             tallies: vec![Tally::Question],
+            lang,
             ..Reply::default()
         };
         if answer.emergency {

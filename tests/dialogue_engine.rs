@@ -1,0 +1,289 @@
+//! The dialogue engine without any network: every menu path, flow step and command, in both languages.
+
+mod common;
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use udha::dialogue::callback::{self, Action, MAX_BYTES};
+use udha::dialogue::{Button, Command, Engine, Event, Incoming, Message, Reply, Session, Tally, ui_texts};
+use udha::knowledge::{Kind, Lang};
+
+fn engine() -> Engine {
+    let index = common::shipped_index();
+    // The engine takes a swappable index; share the built one.
+    let shared = Arc::new(ArcSwap::new(index));
+    Engine::new(shared)
+}
+
+fn private(event: Event) -> Incoming {
+    Incoming { event, private: true }
+}
+
+fn command(c: Command, arg: &str) -> Incoming {
+    private(Event::Command { command: c, arg: arg.into() })
+}
+
+fn press(data: &str) -> Incoming {
+    private(Event::Button(data.into()))
+}
+
+fn datas(reply: &Reply) -> Vec<String> {
+    reply
+        .messages
+        .iter()
+        .flat_map(Message::all_buttons)
+        .filter_map(|b| match b {
+            Button::Action { data, .. } => Some(data.clone()),
+            Button::Link { .. } => None,
+        })
+        .collect()
+}
+
+fn text(reply: &Reply) -> String {
+    reply.messages.iter().map(Message::plain).collect::<Vec<_>>().join("\n")
+}
+
+fn assert_buttons_fit(reply: &Reply) {
+    for d in datas(reply) {
+        assert!(!d.is_empty() && d.len() <= MAX_BYTES, "button data {d:?}");
+        assert!(callback::decode(&d).is_some(), "every button the engine makes decodes: {d:?}");
+    }
+}
+
+#[test]
+fn start_greets_neutrally_in_the_apps_language_with_the_menu() {
+    let e = engine();
+    for (code, lang) in [(Some("sq"), Lang::Sq), (Some("en-GB"), Lang::En), (None, Lang::Sq), (Some("de"), Lang::Sq)] {
+        let mut s = Session::new(code);
+        let r = e.handle(&mut s, command(Command::Start, ""));
+        assert_eq!(r.lang, lang);
+        assert_eq!(r.tallies, vec![Tally::Start]);
+        let t = ui_texts(lang);
+        let first = r.messages[0].plain();
+        assert!(first.starts_with(t.greeting), "{first}");
+        // A lock-screen preview must not reveal what the chat is about.
+        let preview: String = first.chars().take(80).collect::<String>().to_lowercase();
+        for word in ["dhun", "violen", "abuz", "abuse", "polic", "rrezik", "danger"] {
+            assert!(!preview.contains(word), "{preview}");
+        }
+        let labels: Vec<&str> = r.messages[0].all_buttons().map(Button::label).collect();
+        for want in [t.urgent, t.safety, t.platforms, t.laws, t.procedures, t.contacts, t.switch_lang, t.clear] {
+            assert!(labels.contains(&want), "{want} in {labels:?}");
+        }
+        assert_buttons_fit(&r);
+    }
+}
+
+/// Presses every button reachable from the main menu, breadth first, in both languages: nothing expires, every
+/// entry and every flow step is reachable, all button data fits.
+#[test]
+fn every_menu_path_and_flow_step_works_in_both_languages() {
+    let e = engine();
+    let index = common::shipped_index();
+    for lang in Lang::ALL {
+        let mut s = Session { lang, group_notice_sent: false };
+        let start = e.handle(&mut s, command(Command::Menu, ""));
+        let mut queue: VecDeque<String> = datas(&start).into();
+        let mut seen: HashSet<String> = queue.iter().cloned().collect();
+        let mut opened: HashSet<String> = HashSet::new();
+        let mut flow_steps: HashSet<(String, String)> = HashSet::new();
+        while let Some(data) = queue.pop_front() {
+            let mut session = Session { lang, group_notice_sent: false };
+            let r = e.handle(&mut session, press(&data));
+            assert_eq!(r.notice, None, "button {data} expired");
+            assert!(!r.messages.is_empty(), "button {data} answered nothing");
+            assert_buttons_fit(&r);
+            for t in &r.tallies {
+                match t {
+                    Tally::Answer(id) => {
+                        opened.insert(id.clone());
+                    }
+                    Tally::FlowStep { flow, step } => {
+                        flow_steps.insert((flow.clone(), step.clone()));
+                    }
+                    _ => {}
+                }
+            }
+            if callback::decode(&data).is_some_and(|p| matches!(p.action, Action::SetLang | Action::Clear)) {
+                continue;
+            }
+            for d in datas(&r) {
+                if seen.insert(d.clone()) {
+                    queue.push_back(d);
+                }
+            }
+        }
+        for entry in index.knowledge().entries() {
+            if entry.kind == Kind::Flow {
+                for step in &entry.flow.as_ref().unwrap().steps {
+                    assert!(flow_steps.contains(&(entry.id.clone(), step.id.clone())), "{lang}: flow step {}/{} not reachable", entry.id, step.id);
+                }
+            } else {
+                assert!(opened.contains(&entry.id), "{lang}: entry {} not reachable from the menu", entry.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn flow_steps_always_offer_a_way_out() {
+    let e = engine();
+    let index = common::shipped_index();
+    for lang in Lang::ALL {
+        let t = ui_texts(lang);
+        for entry in index.knowledge().of_kind(Kind::Flow) {
+            let flow = entry.flow.as_ref().unwrap();
+            for step in &flow.steps {
+                let data = callback::encode(lang, &Action::FlowStep { flow: entry.id.clone(), step: step.id.clone() });
+                let mut s = Session { lang, group_notice_sent: false };
+                let r = e.handle(&mut s, press(&data));
+                let labels: Vec<&str> = r.messages[0].all_buttons().map(Button::label).collect();
+                for want in [t.in_danger, t.menu, t.clear] {
+                    assert!(labels.contains(&want), "{}/{} lacks {want}", entry.id, step.id);
+                }
+                assert_eq!(labels.contains(&t.back), step.id != flow.start, "{}/{}: back", entry.id, step.id);
+                let ends = step.options.iter().all(|o| o.goto.is_none());
+                assert_eq!(r.tallies.contains(&Tally::FlowEnd(entry.id.clone())), ends);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_question_gets_the_best_entry_in_the_questions_language() {
+    let e = engine();
+    let mut s = Session::new(Some("en"));
+    let r = e.handle(&mut s, private(Event::Text("dikush hapi llogari false me foton time".into())));
+    assert_eq!(r.lang, Lang::Sq);
+    assert_eq!(r.tallies[..2], [Tally::Question, Tally::Answer("safety-fake-profile".into())]);
+    assert!(text(&r).contains(&common::shipped_index().knowledge().get("safety-fake-profile").unwrap().sq.title));
+    assert!(datas(&r).len() >= 3, "next results and related entries as buttons");
+
+    let mut s = Session::new(Some("sq"));
+    let r = e.handle(&mut s, private(Event::Text("he posted my nudes on a group".into())));
+    assert_eq!(r.lang, Lang::En);
+    assert!(matches!(&r.tallies[1], Tally::Answer(_)));
+}
+
+#[test]
+fn nothing_found_says_so_with_the_menu_and_the_line() {
+    let e = engine();
+    for lang in Lang::ALL {
+        let mut s = Session { lang, group_notice_sent: false };
+        let r = e.handle(&mut s, private(Event::Text("qwxzy vbnmq".into())));
+        assert_eq!(r.tallies, vec![Tally::Question, Tally::NoResult]);
+        assert!(text(&r).contains("116 117"));
+        assert!(!datas(&r).is_empty());
+    }
+}
+
+#[test]
+fn an_emergency_gets_urgent_help_first() {
+    let e = engine();
+    for (q, lang) in [("po me rreh, ka thike", Lang::Sq), ("he is outside my door right now with a knife", Lang::En)] {
+        let mut s = Session { lang, group_notice_sent: false };
+        let r = e.handle(&mut s, private(Event::Text(q.into())));
+        assert!(r.tallies.contains(&Tally::Emergency));
+        let first = r.messages[0].plain();
+        assert!(first.contains("129"), "{first}");
+        assert!(first.contains("116 117"), "{first}");
+    }
+    let mut s = Session::new(None);
+    let r = e.handle(&mut s, private(Event::Text("kanosja me vdekje, neni 84".into())));
+    assert!(!r.tallies.contains(&Tally::Emergency));
+}
+
+#[test]
+fn deep_links_open_the_entry_and_unknown_ids_get_the_menu() {
+    let e = engine();
+    let mut s = Session::new(None);
+    let r = e.handle(&mut s, command(Command::Start, "safety-save-evidence"));
+    assert_eq!(r.tallies[0], Tally::DeepLink("safety-save-evidence".into()));
+    assert!(r.tallies.contains(&Tally::Answer("safety-save-evidence".into())));
+    let r = e.handle(&mut s, command(Command::Start, "flow-hacked-account"));
+    assert!(r.tallies.contains(&Tally::FlowStart("flow-hacked-account".into())));
+    for bad in ["no-such-entry", "../../etc/passwd", "<b>", &"x".repeat(500)] {
+        let r = e.handle(&mut s, command(Command::Start, bad));
+        assert_eq!(r.tallies, vec![Tally::Start], "{bad}");
+        assert!(r.messages[0].plain().starts_with(ui_texts(s.lang).greeting));
+    }
+}
+
+#[test]
+fn commands_work_with_and_without_the_bot_name() {
+    assert_eq!(Event::from_text("/start"), Event::Command { command: Command::Start, arg: String::new() });
+    assert_eq!(Event::from_text("/start@UdhaBot law-crm"), Event::Command { command: Command::Start, arg: "law-crm".into() });
+    assert_eq!(Event::from_text("/HELP"), Event::Command { command: Command::Help, arg: String::new() });
+    assert_eq!(Event::from_text("/unknown x"), Event::Text("/unknown x".into()));
+    let e = engine();
+    for lang in Lang::ALL {
+        let t = ui_texts(lang);
+        let mut s = Session { lang, group_notice_sent: false };
+        assert!(text(&e.handle(&mut s, command(Command::Help, ""))).contains("/clear"));
+        assert!(text(&e.handle(&mut s, command(Command::Menu, ""))).contains(t.menu_prompt));
+        let r = e.handle(&mut s, command(Command::Lang, ""));
+        assert_eq!(r.messages[0].all_buttons().count(), 2);
+        let r = e.handle(&mut s, command(Command::Clear, ""));
+        assert!(r.clear_chat);
+        assert_eq!(r.tallies, vec![Tally::ClearChat]);
+        assert!(text(&r).contains(t.cleared));
+    }
+}
+
+#[test]
+fn switching_language_changes_the_session() {
+    let e = engine();
+    let mut s = Session::new(Some("sq"));
+    let data = callback::encode(Lang::En, &Action::SetLang);
+    let r = e.handle(&mut s, press(&data));
+    assert_eq!(s.lang, Lang::En);
+    assert_eq!(r.tallies, vec![Tally::LangSwitch]);
+    assert!(text(&r).contains(ui_texts(Lang::En).lang_set));
+}
+
+#[test]
+fn forged_or_stale_buttons_expire_politely() {
+    let e = engine();
+    let random: String = (0..64u32).map(|i| char::from(b'!' + ((i * 37 + 11) % 90) as u8)).collect();
+    for bad in [
+        "",
+        "garbage",
+        "0selaw-crm",
+        "9seentry",
+        "1sezzz-no-such-entry",
+        "1sfflow-safety-check:no-such-step",
+        "1sfno-flow:start",
+        "1sh0000000000000000",
+        "1smZ",
+        random.as_str(),
+        "1se💥",
+    ] {
+        let mut s = Session::new(None);
+        let r = e.handle(&mut s, press(bad));
+        assert_eq!(r.notice.as_deref(), Some(ui_texts(Lang::Sq).expired), "{bad:?}");
+        assert!(!r.messages.is_empty(), "the menu follows");
+    }
+}
+
+#[test]
+fn groups_get_one_notice_and_no_case_content() {
+    let e = engine();
+    let mut s = Session::new(None);
+    let r = e.handle(&mut s, Incoming { event: Event::Text("si ta raportoj profilin fals".into()), private: false });
+    assert_eq!(text(&r), ui_texts(Lang::Sq).private_only);
+    assert!(r.tallies.is_empty());
+    let r = e.handle(&mut s, Incoming { event: Event::Text("perseri".into()), private: false });
+    assert!(r.messages.is_empty());
+    let r = e.handle(&mut s, Incoming { event: Event::Button("1sml".into()), private: false });
+    assert!(r.messages.is_empty() && r.notice.is_some());
+}
+
+#[test]
+fn media_gets_a_short_text_reply() {
+    let e = engine();
+    let mut s = Session::new(Some("en"));
+    let r = e.handle(&mut s, private(Event::Media));
+    assert!(text(&r).contains(ui_texts(Lang::En).text_only));
+}
