@@ -242,7 +242,7 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(serve_async(
         cli.knowledge.clone(),
         cli.database.clone(),
-        index,
+        Arc::new(index),
         config,
         args.reload_every,
         shutdown_signal(),
@@ -253,14 +253,14 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
 pub async fn serve_async(
     knowledge_dir: std::path::PathBuf,
     database_url: String,
-    index: SearchIndex,
+    index: Arc<SearchIndex>,
     config: crate::telegram::Config,
     reload_every: u64,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<ExitCode> {
     let (recorder, flusher) = crate::usage::start_lazy(&database_url, FLUSH_EVERY)?;
     recorder.set_known_topics(index.knowledge().entries().iter().map(|e| e.id.clone()));
-    let shared = Arc::new(ArcSwap::from_pointee(index));
+    let shared = Arc::new(ArcSwap::new(index));
     if reload_every > 0 {
         tokio::spawn(crate::reload::watch(
             knowledge_dir,

@@ -34,7 +34,10 @@ fn check_ask_line(line: &str, query: &str) -> serde_json::Value {
 
 #[test]
 fn ask_answers_one_question_as_one_json_line() {
-    let out = udha().args(["ask", "--json", "si", "merret", "urdheri", "i", "mbrojtjes"]).output().unwrap();
+    let out = udha()
+        .args(["ask", "--json", "si", "merret", "urdheri", "i", "mbrojtjes"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
@@ -55,7 +58,12 @@ fn ask_stdin_gives_exactly_one_line_per_question() {
         "🙂🙂🙂",
         "kanosja me vdekje, neni 84",
     ];
-    let mut child = udha().args(["ask", "--json", "--stdin", "--limit", "3"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = udha()
+        .args(["ask", "--json", "--stdin", "--limit", "3"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     {
         let mut stdin = child.stdin.take().unwrap();
         for q in questions {
@@ -109,8 +117,16 @@ fn export_gives_one_object_per_entry_and_language() {
         let entry = index.knowledge().get(id).expect("exported id exists");
         assert_eq!(v["kind"], entry.kind.as_str());
         assert_eq!(v["audience"], entry.audience.as_str());
-        assert!(v["text"].as_str().unwrap().contains(&entry.text(udha::knowledge::Lang::from_code(lang).unwrap()).summary));
-        assert!(seen.insert((id.to_string(), lang.to_string())), "one line per entry and language");
+        assert!(
+            v["text"]
+                .as_str()
+                .unwrap()
+                .contains(&entry.text(udha::knowledge::Lang::from_code(lang).unwrap()).summary)
+        );
+        assert!(
+            seen.insert((id.to_string(), lang.to_string())),
+            "one line per entry and language"
+        );
     }
 }
 

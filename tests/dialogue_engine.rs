@@ -22,7 +22,10 @@ fn private(event: Event) -> Incoming {
 }
 
 fn command(c: Command, arg: &str) -> Incoming {
-    private(Event::Command { command: c, arg: arg.into() })
+    private(Event::Command {
+        command: c,
+        arg: arg.into(),
+    })
 }
 
 fn press(data: &str) -> Incoming {
@@ -48,14 +51,22 @@ fn text(reply: &Reply) -> String {
 fn assert_buttons_fit(reply: &Reply) {
     for d in datas(reply) {
         assert!(!d.is_empty() && d.len() <= MAX_BYTES, "button data {d:?}");
-        assert!(callback::decode(&d).is_some(), "every button the engine makes decodes: {d:?}");
+        assert!(
+            callback::decode(&d).is_some(),
+            "every button the engine makes decodes: {d:?}"
+        );
     }
 }
 
 #[test]
 fn start_greets_neutrally_in_the_apps_language_with_the_menu() {
     let e = engine();
-    for (code, lang) in [(Some("sq"), Lang::Sq), (Some("en-GB"), Lang::En), (None, Lang::Sq), (Some("de"), Lang::Sq)] {
+    for (code, lang) in [
+        (Some("sq"), Lang::Sq),
+        (Some("en-GB"), Lang::En),
+        (None, Lang::Sq),
+        (Some("de"), Lang::Sq),
+    ] {
         let mut s = Session::new(code);
         let r = e.handle(&mut s, command(Command::Start, ""));
         assert_eq!(r.lang, lang);
@@ -69,7 +80,16 @@ fn start_greets_neutrally_in_the_apps_language_with_the_menu() {
             assert!(!preview.contains(word), "{preview}");
         }
         let labels: Vec<&str> = r.messages[0].all_buttons().map(Button::label).collect();
-        for want in [t.urgent, t.safety, t.platforms, t.laws, t.procedures, t.contacts, t.switch_lang, t.clear] {
+        for want in [
+            t.urgent,
+            t.safety,
+            t.platforms,
+            t.laws,
+            t.procedures,
+            t.contacts,
+            t.switch_lang,
+            t.clear,
+        ] {
             assert!(labels.contains(&want), "{want} in {labels:?}");
         }
         assert_buttons_fit(&r);
@@ -83,14 +103,20 @@ fn every_menu_path_and_flow_step_works_in_both_languages() {
     let e = engine();
     let index = common::shipped_index();
     for lang in Lang::ALL {
-        let mut s = Session { lang, group_notice_sent: false };
+        let mut s = Session {
+            lang,
+            group_notice_sent: false,
+        };
         let start = e.handle(&mut s, command(Command::Menu, ""));
         let mut queue: VecDeque<String> = datas(&start).into();
         let mut seen: HashSet<String> = queue.iter().cloned().collect();
         let mut opened: HashSet<String> = HashSet::new();
         let mut flow_steps: HashSet<(String, String)> = HashSet::new();
         while let Some(data) = queue.pop_front() {
-            let mut session = Session { lang, group_notice_sent: false };
+            let mut session = Session {
+                lang,
+                group_notice_sent: false,
+            };
             let r = e.handle(&mut session, press(&data));
             assert_eq!(r.notice, None, "button {data} expired");
             assert!(!r.messages.is_empty(), "button {data} answered nothing");
@@ -118,10 +144,19 @@ fn every_menu_path_and_flow_step_works_in_both_languages() {
         for entry in index.knowledge().entries() {
             if entry.kind == Kind::Flow {
                 for step in &entry.flow.as_ref().unwrap().steps {
-                    assert!(flow_steps.contains(&(entry.id.clone(), step.id.clone())), "{lang}: flow step {}/{} not reachable", entry.id, step.id);
+                    assert!(
+                        flow_steps.contains(&(entry.id.clone(), step.id.clone())),
+                        "{lang}: flow step {}/{} not reachable",
+                        entry.id,
+                        step.id
+                    );
                 }
             } else {
-                assert!(opened.contains(&entry.id), "{lang}: entry {} not reachable from the menu", entry.id);
+                assert!(
+                    opened.contains(&entry.id),
+                    "{lang}: entry {} not reachable from the menu",
+                    entry.id
+                );
             }
         }
     }
@@ -136,14 +171,29 @@ fn flow_steps_always_offer_a_way_out() {
         for entry in index.knowledge().of_kind(Kind::Flow) {
             let flow = entry.flow.as_ref().unwrap();
             for step in &flow.steps {
-                let data = callback::encode(lang, &Action::FlowStep { flow: entry.id.clone(), step: step.id.clone() });
-                let mut s = Session { lang, group_notice_sent: false };
+                let data = callback::encode(
+                    lang,
+                    &Action::FlowStep {
+                        flow: entry.id.clone(),
+                        step: step.id.clone(),
+                    },
+                );
+                let mut s = Session {
+                    lang,
+                    group_notice_sent: false,
+                };
                 let r = e.handle(&mut s, press(&data));
                 let labels: Vec<&str> = r.messages[0].all_buttons().map(Button::label).collect();
                 for want in [t.in_danger, t.menu, t.clear] {
                     assert!(labels.contains(&want), "{}/{} lacks {want}", entry.id, step.id);
                 }
-                assert_eq!(labels.contains(&t.back), step.id != flow.start, "{}/{}: back", entry.id, step.id);
+                assert_eq!(
+                    labels.contains(&t.back),
+                    step.id != flow.start,
+                    "{}/{}: back",
+                    entry.id,
+                    step.id
+                );
                 let ends = step.options.iter().all(|o| o.goto.is_none());
                 assert_eq!(r.tallies.contains(&Tally::FlowEnd(entry.id.clone())), ends);
             }
@@ -155,10 +205,25 @@ fn flow_steps_always_offer_a_way_out() {
 fn a_question_gets_the_best_entry_in_the_questions_language() {
     let e = engine();
     let mut s = Session::new(Some("en"));
-    let r = e.handle(&mut s, private(Event::Text("dikush hapi llogari false me foton time".into())));
+    let r = e.handle(
+        &mut s,
+        private(Event::Text("dikush hapi llogari false me foton time".into())),
+    );
     assert_eq!(r.lang, Lang::Sq);
-    assert_eq!(r.tallies[..2], [Tally::Question, Tally::Answer("safety-fake-profile".into())]);
-    assert!(text(&r).contains(&common::shipped_index().knowledge().get("safety-fake-profile").unwrap().sq.title));
+    assert_eq!(
+        r.tallies[..2],
+        [Tally::Question, Tally::Answer("safety-fake-profile".into())]
+    );
+    assert!(
+        text(&r).contains(
+            &common::shipped_index()
+                .knowledge()
+                .get("safety-fake-profile")
+                .unwrap()
+                .sq
+                .title
+        )
+    );
     assert!(datas(&r).len() >= 3, "next results and related entries as buttons");
 
     let mut s = Session::new(Some("sq"));
@@ -171,7 +236,10 @@ fn a_question_gets_the_best_entry_in_the_questions_language() {
 fn nothing_found_says_so_with_the_menu_and_the_line() {
     let e = engine();
     for lang in Lang::ALL {
-        let mut s = Session { lang, group_notice_sent: false };
+        let mut s = Session {
+            lang,
+            group_notice_sent: false,
+        };
         let r = e.handle(&mut s, private(Event::Text("qwxzy vbnmq".into())));
         assert_eq!(r.tallies, vec![Tally::Question, Tally::NoResult]);
         assert!(text(&r).contains("116 117"));
@@ -182,8 +250,14 @@ fn nothing_found_says_so_with_the_menu_and_the_line() {
 #[test]
 fn an_emergency_gets_urgent_help_first() {
     let e = engine();
-    for (q, lang) in [("po me rreh, ka thike", Lang::Sq), ("he is outside my door right now with a knife", Lang::En)] {
-        let mut s = Session { lang, group_notice_sent: false };
+    for (q, lang) in [
+        ("po me rreh, ka thike", Lang::Sq),
+        ("he is outside my door right now with a knife", Lang::En),
+    ] {
+        let mut s = Session {
+            lang,
+            group_notice_sent: false,
+        };
         let r = e.handle(&mut s, private(Event::Text(q.into())));
         assert!(r.tallies.contains(&Tally::Emergency));
         let first = r.messages[0].plain();
@@ -213,14 +287,35 @@ fn deep_links_open_the_entry_and_unknown_ids_get_the_menu() {
 
 #[test]
 fn commands_work_with_and_without_the_bot_name() {
-    assert_eq!(Event::from_text("/start"), Event::Command { command: Command::Start, arg: String::new() });
-    assert_eq!(Event::from_text("/start@UdhaBot law-crm"), Event::Command { command: Command::Start, arg: "law-crm".into() });
-    assert_eq!(Event::from_text("/HELP"), Event::Command { command: Command::Help, arg: String::new() });
+    assert_eq!(
+        Event::from_text("/start"),
+        Event::Command {
+            command: Command::Start,
+            arg: String::new()
+        }
+    );
+    assert_eq!(
+        Event::from_text("/start@UdhaBot law-crm"),
+        Event::Command {
+            command: Command::Start,
+            arg: "law-crm".into()
+        }
+    );
+    assert_eq!(
+        Event::from_text("/HELP"),
+        Event::Command {
+            command: Command::Help,
+            arg: String::new()
+        }
+    );
     assert_eq!(Event::from_text("/unknown x"), Event::Text("/unknown x".into()));
     let e = engine();
     for lang in Lang::ALL {
         let t = ui_texts(lang);
-        let mut s = Session { lang, group_notice_sent: false };
+        let mut s = Session {
+            lang,
+            group_notice_sent: false,
+        };
         assert!(text(&e.handle(&mut s, command(Command::Help, ""))).contains("/clear"));
         assert!(text(&e.handle(&mut s, command(Command::Menu, ""))).contains(t.menu_prompt));
         let r = e.handle(&mut s, command(Command::Lang, ""));
@@ -246,7 +341,9 @@ fn switching_language_changes_the_session() {
 #[test]
 fn forged_or_stale_buttons_expire_politely() {
     let e = engine();
-    let random: String = (0..64u32).map(|i| char::from(b'!' + ((i * 37 + 11) % 90) as u8)).collect();
+    let random: String = (0..64u32)
+        .map(|i| char::from(b'!' + ((i * 37 + 11) % 90) as u8))
+        .collect();
     for bad in [
         "",
         "garbage",
@@ -271,12 +368,30 @@ fn forged_or_stale_buttons_expire_politely() {
 fn groups_get_one_notice_and_no_case_content() {
     let e = engine();
     let mut s = Session::new(None);
-    let r = e.handle(&mut s, Incoming { event: Event::Text("si ta raportoj profilin fals".into()), private: false });
+    let r = e.handle(
+        &mut s,
+        Incoming {
+            event: Event::Text("si ta raportoj profilin fals".into()),
+            private: false,
+        },
+    );
     assert_eq!(text(&r), ui_texts(Lang::Sq).private_only);
     assert!(r.tallies.is_empty());
-    let r = e.handle(&mut s, Incoming { event: Event::Text("perseri".into()), private: false });
+    let r = e.handle(
+        &mut s,
+        Incoming {
+            event: Event::Text("perseri".into()),
+            private: false,
+        },
+    );
     assert!(r.messages.is_empty());
-    let r = e.handle(&mut s, Incoming { event: Event::Button("1sml".into()), private: false });
+    let r = e.handle(
+        &mut s,
+        Incoming {
+            event: Event::Button("1sml".into()),
+            private: false,
+        },
+    );
     assert!(r.messages.is_empty() && r.notice.is_some());
 }
 

@@ -75,7 +75,11 @@ fn folder(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf) {
     let root = dir.path().join("knowledge");
     std::fs::create_dir_all(root.join("safety")).unwrap();
     std::fs::create_dir_all(root.join("flow")).unwrap();
-    std::fs::write(root.join("safety/safety-other.yaml"), entry("safety-other").replace("  - safety-other\n", "  - safety-one\n")).unwrap();
+    std::fs::write(
+        root.join("safety/safety-other.yaml"),
+        entry("safety-other").replace("  - safety-other\n", "  - safety-one\n"),
+    )
+    .unwrap();
     std::fs::write(root.join("safety/safety-one.yaml"), entry("safety-one")).unwrap();
     for (name, content) in files {
         let path = root.join(name);
@@ -93,7 +97,14 @@ fn errors(root: &Path) -> Vec<String> {
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .map(|d| format!("{}:{}: {}", d.path.file_name().unwrap().to_string_lossy(), d.line, d.message))
+        .map(|d| {
+            format!(
+                "{}:{}: {}",
+                d.path.file_name().unwrap().to_string_lossy(),
+                d.line,
+                d.message
+            )
+        })
         .collect()
 }
 
@@ -104,14 +115,24 @@ fn warnings(root: &Path) -> Vec<String> {
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Warning)
-        .map(|d| format!("{}:{}: {}", d.path.file_name().unwrap().to_string_lossy(), d.line, d.message))
+        .map(|d| {
+            format!(
+                "{}:{}: {}",
+                d.path.file_name().unwrap().to_string_lossy(),
+                d.line,
+                d.message
+            )
+        })
         .collect()
 }
 
 fn assert_one_error(files: &[(&str, &[u8])], expected: &str) {
     let (_dir, root) = folder(files);
     let errs = errors(&root);
-    assert!(errs.iter().any(|e| e.starts_with(expected)), "expected an error starting with {expected:?}, got {errs:#?}");
+    assert!(
+        errs.iter().any(|e| e.starts_with(expected)),
+        "expected an error starting with {expected:?}, got {errs:#?}"
+    );
 }
 
 #[test]
@@ -123,13 +144,19 @@ fn a_valid_folder_has_no_errors() {
 #[test]
 fn yaml_syntax_errors_name_the_line() {
     let broken = entry("safety-x").replace("  summary: Përmbledhje.", "  summary: a: b");
-    assert_one_error(&[("safety/safety-x.yaml", broken.as_bytes())], "safety-x.yaml:8: mapping values are not allowed");
+    assert_one_error(
+        &[("safety/safety-x.yaml", broken.as_bytes())],
+        "safety-x.yaml:8: mapping values are not allowed",
+    );
 }
 
 #[test]
 fn a_misspelt_field_is_an_error_at_its_line() {
     let broken = entry("safety-x").replace("  summary: Përmbledhje.", "  sumary: Përmbledhje.");
-    assert_one_error(&[("safety/safety-x.yaml", broken.as_bytes())], "safety-x.yaml:8: sq: unknown field `sumary`");
+    assert_one_error(
+        &[("safety/safety-x.yaml", broken.as_bytes())],
+        "safety-x.yaml:8: sq: unknown field `sumary`",
+    );
 }
 
 #[test]
@@ -138,26 +165,47 @@ fn a_missing_language_is_an_error() {
     let start = text.find("en:\n").unwrap();
     let end = text.find("sources:").unwrap();
     let broken = format!("{}{}", &text[..start], &text[end..]);
-    assert_one_error(&[("safety/safety-x.yaml", broken.as_bytes())], "safety-x.yaml:2: missing field `en`");
+    assert_one_error(
+        &[("safety/safety-x.yaml", broken.as_bytes())],
+        "safety-x.yaml:2: missing field `en`",
+    );
 }
 
 #[test]
 fn an_empty_language_text_is_an_error() {
     let broken = entry("safety-x").replace("  title: Title\n", "  title: \"\"\n");
-    assert_one_error(&[("safety/safety-x.yaml", broken.as_bytes())], "safety-x.yaml:14: `en.title` is empty");
+    assert_one_error(
+        &[("safety/safety-x.yaml", broken.as_bytes())],
+        "safety-x.yaml:14: `en.title` is empty",
+    );
 }
 
 #[test]
 fn empty_binary_huge_and_garbled_files_are_clear_errors() {
-    assert_one_error(&[("safety/safety-empty.yaml", b"")], "safety-empty.yaml:1: the file is empty");
-    assert_one_error(&[("safety/safety-comments.yaml", b"# only a comment\n\n")], "safety-comments.yaml:1: the file is empty");
-    assert_one_error(&[("safety/safety-bin.yaml", b"\x7fELF\x02\x01\x01\x00\x00\x00")], "safety-bin.yaml:1: this is a binary file");
+    assert_one_error(
+        &[("safety/safety-empty.yaml", b"")],
+        "safety-empty.yaml:1: the file is empty",
+    );
+    assert_one_error(
+        &[("safety/safety-comments.yaml", b"# only a comment\n\n")],
+        "safety-comments.yaml:1: the file is empty",
+    );
+    assert_one_error(
+        &[("safety/safety-bin.yaml", b"\x7fELF\x02\x01\x01\x00\x00\x00")],
+        "safety-bin.yaml:1: this is a binary file",
+    );
     let huge = "a: b\n".repeat(2_000_000);
-    assert_one_error(&[("safety/safety-huge.yaml", huge.as_bytes())], "safety-huge.yaml:1: file is too large");
+    assert_one_error(
+        &[("safety/safety-huge.yaml", huge.as_bytes())],
+        "safety-huge.yaml:1: file is too large",
+    );
     let mut garbled = entry("safety-garbled").into_bytes();
     let at = garbled.windows(7).position(|w| w == b"Titull\n").unwrap();
     garbled[at + 1] = 0xff;
-    assert_one_error(&[("safety/safety-garbled.yaml", &garbled)], "safety-garbled.yaml:7: the file is not valid UTF-8");
+    assert_one_error(
+        &[("safety/safety-garbled.yaml", &garbled)],
+        "safety-garbled.yaml:7: the file is not valid UTF-8",
+    );
 }
 
 #[test]
@@ -179,48 +227,87 @@ fn yaml_bombs_are_refused() {
 #[test]
 fn ids_must_be_well_formed_unique_and_match_the_file() {
     let bad = entry("Safety_X");
-    assert_one_error(&[("safety/Safety_X.yaml", bad.as_bytes())], "Safety_X.yaml:2: id `Safety_X` may use only a-z, 0-9 and '-'");
+    assert_one_error(
+        &[("safety/Safety_X.yaml", bad.as_bytes())],
+        "Safety_X.yaml:2: id `Safety_X` may use only a-z, 0-9 and '-'",
+    );
     let wrong_prefix = entry("law-x");
-    assert_one_error(&[("safety/law-x.yaml", wrong_prefix.as_bytes())], "law-x.yaml:2: id `law-x` must start with its kind `safety-`");
+    assert_one_error(
+        &[("safety/law-x.yaml", wrong_prefix.as_bytes())],
+        "law-x.yaml:2: id `law-x` must start with its kind `safety-`",
+    );
     let other_name = entry("safety-x");
-    assert_one_error(&[("safety/safety-y.yaml", other_name.as_bytes())], "safety-y.yaml:2: id `safety-x` differs from the file name `safety-y`");
+    assert_one_error(
+        &[("safety/safety-y.yaml", other_name.as_bytes())],
+        "safety-y.yaml:2: id `safety-x` differs from the file name `safety-y`",
+    );
     let dup = entry("safety-one");
-    assert_one_error(&[("flow/safety-one.yaml", dup.as_bytes())], "safety-one.yaml:2: duplicate id `safety-one`: also in");
+    assert_one_error(
+        &[("flow/safety-one.yaml", dup.as_bytes())],
+        "safety-one.yaml:2: duplicate id `safety-one`: also in",
+    );
 }
 
 #[test]
 fn links_must_point_to_existing_entries() {
     let broken = entry("safety-x").replace("  - safety-other\n", "  - safety-other\n  - safety-nowhere\n");
-    assert_one_error(&[("safety/safety-x.yaml", broken.as_bytes())], "safety-x.yaml:25: `related` names `safety-nowhere`, which does not exist");
+    assert_one_error(
+        &[("safety/safety-x.yaml", broken.as_bytes())],
+        "safety-x.yaml:25: `related` names `safety-nowhere`, which does not exist",
+    );
 }
 
 #[test]
 fn urls_phones_and_dates_are_checked() {
     let http = entry("safety-x").replace("https://example.al/burim", "http://example.al/burim");
-    assert_one_error(&[("safety/safety-x.yaml", http.as_bytes())], "safety-x.yaml:22: source URL `http://example.al/burim` is not https");
+    assert_one_error(
+        &[("safety/safety-x.yaml", http.as_bytes())],
+        "safety-x.yaml:22: source URL `http://example.al/burim` is not https",
+    );
     let future = entry("safety-x").replace("reviewed: 2026-11-01", "reviewed: 2027-01-01");
-    assert_one_error(&[("safety/safety-x.yaml", future.as_bytes())], "safety-x.yaml:5: `reviewed` 2027-01-01 is in the future");
+    assert_one_error(
+        &[("safety/safety-x.yaml", future.as_bytes())],
+        "safety-x.yaml:5: `reviewed` 2027-01-01 is in the future",
+    );
     let unreal = entry("safety-x").replace("reviewed: 2026-11-01", "reviewed: 2026-02-30");
     assert_one_error(&[("safety/safety-x.yaml", unreal.as_bytes())], "safety-x.yaml:5:");
-    let no_sources = entry("safety-x").replace("sources:\n  - title: Burim\n    url: https://example.al/burim\n", "sources: []\n");
-    assert_one_error(&[("safety/safety-x.yaml", no_sources.as_bytes())], "safety-x.yaml:20: the entry has no source");
+    let no_sources = entry("safety-x").replace(
+        "sources:\n  - title: Burim\n    url: https://example.al/burim\n",
+        "sources: []\n",
+    );
+    assert_one_error(
+        &[("safety/safety-x.yaml", no_sources.as_bytes())],
+        "safety-x.yaml:20: the entry has no source",
+    );
 
     let old = entry("safety-x").replace("reviewed: 2026-11-01", "reviewed: 2024-01-01");
     let (_dir, root) = folder(&[("safety/safety-x.yaml", old.as_bytes())]);
     assert!(errors(&root).is_empty());
-    assert!(warnings(&root).iter().any(|w| w.starts_with("safety-x.yaml:5: last reviewed 2024-01-01")), "{:#?}", warnings(&root));
+    assert!(
+        warnings(&root)
+            .iter()
+            .any(|w| w.starts_with("safety-x.yaml:5: last reviewed 2024-01-01")),
+        "{:#?}",
+        warnings(&root)
+    );
 
     let contact = "# yaml-language-server: $schema=../schema.json\nid: contact-x\nkind: contact\naudience: both\nreviewed: 2026-11-01\n\
                    sq:\n  title: T\n  summary: S\n  keywords: [k]\nen:\n  title: T\n  summary: S\n  keywords: [k]\n\
                    sources:\n  - title: S\n    citation: C\ncontact:\n  area: national\n  phones:\n    - number: \"12-9\"\n      sq: Policia\n      en: Police\n";
-    assert_one_error(&[("contact/contact-x.yaml", contact.as_bytes())], "contact-x.yaml:20: phone number `12-9` is not a well-formed phone number");
+    assert_one_error(
+        &[("contact/contact-x.yaml", contact.as_bytes())],
+        "contact-x.yaml:20: phone number `12-9` is not a well-formed phone number",
+    );
 }
 
 #[test]
 fn paragraphs_too_long_for_telegram_are_errors() {
     let long = "fjalë ".repeat(700);
     let broken = entry("safety-x").replace("    - Hapi i parë.", &format!("    - {long}"));
-    assert_one_error(&[("safety/safety-x.yaml", broken.as_bytes())], "safety-x.yaml:10: a paragraph in `sq.steps` is");
+    assert_one_error(
+        &[("safety/safety-x.yaml", broken.as_bytes())],
+        "safety-x.yaml:10: a paragraph in `sq.steps` is",
+    );
 }
 
 #[test]
@@ -235,7 +322,10 @@ fn flows_have_no_dead_ends_or_unreachable_steps() {
         "flow-x.yaml:24: step `end` is a dead end",
         "flow-x.yaml:27: step `island` cannot be reached from `start`",
     ] {
-        assert!(errs.iter().any(|e| e.starts_with(expected)), "expected {expected:?} in {errs:#?}");
+        assert!(
+            errs.iter().any(|e| e.starts_with(expected)),
+            "expected {expected:?} in {errs:#?}"
+        );
     }
 }
 
@@ -254,14 +344,31 @@ fn marks_for_maintainers_are_listed_and_never_fail() {
 fn udha_check_prints_every_problem_and_exits_1() {
     let a = entry("safety-x").replace("  summary: Përmbledhje.", "  sumary: Përmbledhje.");
     let b = entry("safety-y").replace("https://example.al/burim", "http://example.al/burim");
-    let (_dir, root) = folder(&[("safety/safety-x.yaml", a.as_bytes()), ("safety/safety-y.yaml", b.as_bytes())]);
-    let out = Command::new(env!("CARGO_BIN_EXE_udha")).arg("--knowledge").arg(&root).arg("check").output().unwrap();
+    let (_dir, root) = folder(&[
+        ("safety/safety-x.yaml", a.as_bytes()),
+        ("safety/safety-y.yaml", b.as_bytes()),
+    ]);
+    let out = Command::new(env!("CARGO_BIN_EXE_udha"))
+        .arg("--knowledge")
+        .arg(&root)
+        .arg("check")
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let x = root.join("safety/safety-x.yaml");
     let y = root.join("safety/safety-y.yaml");
-    assert!(stdout.contains(&format!("{}:8:3: error: sq: unknown field `sumary`", x.display())), "{stdout}");
-    assert!(stdout.contains(&format!("{}:22:5: error: source URL `http://example.al/burim` is not https", y.display())), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{}:8:3: error: sq: unknown field `sumary`", x.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{}:22:5: error: source URL `http://example.al/burim` is not https",
+            y.display()
+        )),
+        "{stdout}"
+    );
     assert!(stdout.contains("hint: "), "{stdout}");
 }
 
@@ -286,7 +393,11 @@ fn the_shipped_knowledge_passes() {
     let checked = knowledge::check(&common::knowledge_dir(), knowledge::today()).unwrap();
     let errs: Vec<String> = checked.report.errors().map(|d| d.to_string()).collect();
     assert!(errs.is_empty(), "{errs:#?}");
-    println!("{} entries, {} marks for maintainers", checked.report.entries, checked.report.marks.len());
+    println!(
+        "{} entries, {} marks for maintainers",
+        checked.report.entries,
+        checked.report.marks.len()
+    );
 }
 
 #[test]
@@ -296,28 +407,50 @@ fn every_shipped_file_points_editors_at_the_schema() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("# yaml-language-server: $schema=../schema.json"), "{}", path.display());
+        assert!(
+            text.starts_with("# yaml-language-server: $schema=../schema.json"),
+            "{}",
+            path.display()
+        );
     }
 }
 
 #[test]
 fn the_schema_file_is_in_sync() {
     let shipped = std::fs::read_to_string(common::knowledge_dir().join("schema.json")).unwrap();
-    assert_eq!(shipped, knowledge::json_schema(), "run `udha schema > knowledge/schema.json`");
+    assert_eq!(
+        shipped,
+        knowledge::json_schema(),
+        "run `udha schema > knowledge/schema.json`"
+    );
     let schema: serde_json::Value = serde_json::from_str(&shipped).unwrap();
-    assert_eq!(schema["additionalProperties"], serde_json::Value::Bool(false), "unknown fields are refused");
+    assert_eq!(
+        schema["additionalProperties"],
+        serde_json::Value::Bool(false),
+        "unknown fields are refused"
+    );
 }
 
 #[test]
 fn every_required_entry_exists_in_both_languages_with_a_source() {
     let ids = std::fs::read_to_string(common::data("coverage-ids.txt")).unwrap();
     let index = common::shipped_index();
-    let required: Vec<&str> = ids.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    let required: Vec<&str> = ids
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
     assert_eq!(required.len(), 90);
     for id in required {
-        let e = index.knowledge().get(id).unwrap_or_else(|| panic!("missing entry {id}"));
+        let e = index
+            .knowledge()
+            .get(id)
+            .unwrap_or_else(|| panic!("missing entry {id}"));
         for lang in udha::knowledge::Lang::ALL {
-            assert!(!e.text(lang).title.trim().is_empty() && !e.text(lang).summary.trim().is_empty(), "{id} {lang}");
+            assert!(
+                !e.text(lang).title.trim().is_empty() && !e.text(lang).summary.trim().is_empty(),
+                "{id} {lang}"
+            );
         }
         assert!(!e.sources.is_empty(), "{id} has no source");
     }

@@ -48,7 +48,11 @@ fn dev_set_recall_meets_the_targets() {
     assert!(devset.questions.len() >= 150, "the dev set has at least 150 questions");
     let index = common::shipped_index();
     for q in &devset.questions {
-        assert!(index.knowledge().get(&q.expect).is_some(), "dev set names unknown entry {}", q.expect);
+        assert!(
+            index.knowledge().get(&q.expect).is_some(),
+            "dev set names unknown entry {}",
+            q.expect
+        );
     }
 
     let mut groups: BTreeMap<&str, Tally> = BTreeMap::new();
@@ -73,7 +77,13 @@ fn dev_set_recall_meets_the_targets() {
         }
         if !at1 {
             let got: Vec<&str> = answer.hits.iter().map(|h| h.entry.id.as_str()).collect();
-            misses.push(format!("{}{:?} expected {} got {:?}", if at3 { "@3 " } else { "MISS " }, q.q, q.expect, got));
+            misses.push(format!(
+                "{}{:?} expected {} got {:?}",
+                if at3 { "@3 " } else { "MISS " },
+                q.q,
+                q.expect,
+                got
+            ));
         }
     }
     println!("\n{:<15} {:>5} {:>9} {:>9}", "group", "n", "recall@1", "recall@3");
@@ -107,8 +117,18 @@ fn emergency_detector_misses_no_positive() {
     let text = std::fs::read_to_string(common::data("emergency.yaml")).expect("emergency.yaml");
     let s: Sentences = serde_yaml::from_str(&text).expect("emergency.yaml parses");
     assert!(s.positive.len() >= 40 && s.negative.len() >= 40);
-    let missed: Vec<&str> = s.positive.iter().filter(|p| !emergency::detect(&p.text)).map(|p| p.text.as_str()).collect();
-    let false_alarms: Vec<&str> = s.negative.iter().filter(|n| emergency::detect(&n.text)).map(|n| n.text.as_str()).collect();
+    let missed: Vec<&str> = s
+        .positive
+        .iter()
+        .filter(|p| !emergency::detect(&p.text))
+        .map(|p| p.text.as_str())
+        .collect();
+    let false_alarms: Vec<&str> = s
+        .negative
+        .iter()
+        .filter(|n| emergency::detect(&n.text))
+        .map(|n| n.text.as_str())
+        .collect();
     println!(
         "emergency: {} positives, {} missed; {} negatives, {} false alarms",
         s.positive.len(),
@@ -121,5 +141,8 @@ fn emergency_detector_misses_no_positive() {
     }
     assert!(missed.is_empty(), "missed emergencies: {missed:#?}");
     // False alarms are tolerated (safety first) but must stay rare.
-    assert!(false_alarms.len() * 10 <= s.negative.len(), "too many false alarms: {false_alarms:#?}");
+    assert!(
+        false_alarms.len() * 10 <= s.negative.len(),
+        "too many false alarms: {false_alarms:#?}"
+    );
 }

@@ -33,7 +33,10 @@ fn query_syntax_is_just_text() {
     // Syntax characters do not change what is found.
     let plain = index.search("facebook profil fals", Lang::Sq, 3);
     let noisy = index.search("facebook^9 AND (profil OR fals*) ~", Lang::Sq, 3);
-    assert_eq!(plain.hits.first().map(|h| &h.entry.id), noisy.hits.first().map(|h| &h.entry.id));
+    assert_eq!(
+        plain.hits.first().map(|h| &h.entry.id),
+        noisy.hits.first().map(|h| &h.entry.id)
+    );
 }
 
 #[test]
@@ -43,14 +46,20 @@ fn very_long_messages_are_answered() {
     assert!(long.chars().count() > 5000);
     let answer = index.search(&long, Lang::Sq, 3);
     assert!(!answer.hits.is_empty());
-    let garbage: String = (0..5000).map(|i| char::from_u32(0x20 + (i * 7919) % 0x2fff).unwrap_or('x')).collect();
+    let garbage: String = (0..5000)
+        .map(|i| char::from_u32(0x20 + (i * 7919) % 0x2fff).unwrap_or('x'))
+        .collect();
     let _ = index.search(&garbage, Lang::En, 3);
 }
 
 #[test]
 fn with_or_without_diacritics_finds_the_same() {
     let index = common::shipped_index();
-    for (a, b) in [("kërcënim në mesazhe", "kercenim ne mesazhe"), ("përndjekja online", "perndjekja online"), ("urdhër mbrojtjeje", "urdher mbrojtjeje")] {
+    for (a, b) in [
+        ("kërcënim në mesazhe", "kercenim ne mesazhe"),
+        ("përndjekja online", "perndjekja online"),
+        ("urdhër mbrojtjeje", "urdher mbrojtjeje"),
+    ] {
         let x = index.search(a, Lang::Sq, 3);
         let y = index.search(b, Lang::Sq, 3);
         let ids = |h: &udha::search::Answer| h.hits.iter().map(|h| h.entry.id.clone()).collect::<Vec<_>>();
@@ -62,7 +71,11 @@ fn with_or_without_diacritics_finds_the_same() {
 fn typos_still_find_but_never_outrank_exact_matches() {
     let index = common::shipped_index();
     let typo = index.search("instagarm llogari e hakuar", Lang::Sq, 3);
-    assert!(typo.hits.iter().any(|h| h.entry.id.starts_with("platform-instagram")), "{:?}", typo.hits.iter().map(|h| &h.entry.id).collect::<Vec<_>>());
+    assert!(
+        typo.hits.iter().any(|h| h.entry.id.starts_with("platform-instagram")),
+        "{:?}",
+        typo.hits.iter().map(|h| &h.entry.id).collect::<Vec<_>>()
+    );
     let exact = index.search("instagram llogari e hakuar", Lang::Sq, 1);
     assert!(exact.hits[0].score >= typo.hits[0].score);
 }

@@ -53,10 +53,27 @@ fn part(p: &Part) -> String {
     }
 }
 
-/// Length as Telegram counts it (UTF-16 code units), measured on the HTML, which is never shorter than the text
-/// Telegram sees once the tags are parsed.
-pub fn telegram_len(s: &str) -> usize {
-    s.encode_utf16().count()
+/// Length as Telegram counts it: the text left once tags are parsed and entities decoded, in UTF-16 code units
+/// (never fewer than characters, so this errs on the safe side).
+pub fn telegram_len(html: &str) -> usize {
+    let mut len = 0;
+    let mut in_tag = false;
+    let mut in_entity = false;
+    for c in html.chars() {
+        match c {
+            '<' if !in_entity => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if in_tag => {}
+            '&' => {
+                in_entity = true;
+                len += 1;
+            }
+            ';' if in_entity => in_entity = false,
+            _ if in_entity => {}
+            _ => len += c.len_utf16(),
+        }
+    }
+    len
 }
 
 /// The message as one or more HTML chunks, each at most `MAX_MESSAGE_CHARS` long.
@@ -178,6 +195,15 @@ mod tests {
             }),
             "• s"
         );
+    }
+
+    #[test]
+    fn length_counts_what_telegram_shows() {
+        assert_eq!(
+            telegram_len("<b>ab</b> &amp; <a href=\"https://x.al/very/long\">c</a>"),
+            6
+        );
+        assert_eq!(telegram_len("🙂"), 2);
     }
 
     #[test]

@@ -1,0 +1,380 @@
+//! End to end: the real teloxide dispatcher (`udha serve`'s code path) against a loopback Bot API server that
+//! enforces Telegram's rules (tests/support). Every test also checks that Telegram rejected nothing we sent.
+
+mod common;
+mod support;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use support::{FakeTelegram, Fault, SentMessage, TestUser};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use udha::dialogue::ui_texts;
+use udha::knowledge::{Kind, Lang};
+use udha::telegram::{Config, Updates};
+
+const TOKEN: &str = "123456789:AAH-udha-test-token-SECRET";
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Bot {
+    fake: FakeTelegram,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<ExitCode>>>,
+    dir: tempfile::TempDir,
+}
+
+impl Bot {
+    async fn start() -> Bot {
+        let fake = FakeTelegram::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let db = format!("sqlite:{}?mode=rwc", dir.path().join("usage.sqlite3").display());
+        let config = Config {
+            token: TOKEN.into(),
+            api_url: Some(fake.api_url()),
+            updates: Updates::Polling,
+        };
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(udha::app::serve_async(
+            common::knowledge_dir(),
+            db,
+            common::shipped_index(),
+            config,
+            0,
+            async {
+                let _ = rx.await;
+            },
+        ));
+        Bot {
+            fake,
+            stop: Some(tx),
+            task: Some(task),
+            dir,
+        }
+    }
+
+    async fn stop(mut self) -> PathBuf {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let result = tokio::time::timeout(WAIT, task)
+                .await
+                .expect("the bot stops in time")
+                .expect("no panic");
+            assert!(result.is_ok(), "{result:?}");
+        }
+        // A long poll cut short by the next one (as the bot stops) is Telegram's normal 409, not a rejection of ours.
+        let rejected: Vec<_> = self
+            .fake
+            .rejections()
+            .into_iter()
+            .filter(|r| !(r.method == "getUpdates" && r.status == 409))
+            .collect();
+        assert!(rejected.is_empty(), "Telegram rejected requests: {rejected:#?}");
+        self.dir.path().to_path_buf()
+    }
+}
+
+fn texts_of(messages: &[SentMessage]) -> String {
+    messages
+        .iter()
+        .map(|m| m.text.clone())
+        .collect::<Vec<_>>()
+        .join("\n---\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_shows_the_greeting_menu_and_commands_in_both_languages() {
+    let bot = Bot::start().await;
+    let user = TestUser::numbered(1, "sq");
+    bot.fake.send_text(user.chat_id(), &user, "/start");
+    let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    let t = ui_texts(Lang::Sq);
+    assert!(msgs[0].text.starts_with(t.greeting), "{}", msgs[0].text);
+    let labels: Vec<String> = msgs[0].buttons().into_iter().map(|b| b.text).collect();
+    assert!(
+        labels.iter().any(|l| l == t.urgent) && labels.iter().any(|l| l == t.clear),
+        "{labels:?}"
+    );
+
+    let en = TestUser::numbered(2, "en");
+    bot.fake.send_text(en.chat_id(), &en, "/start");
+    let msgs = bot.fake.wait_for_bot_messages(en.chat_id(), 1, WAIT).await;
+    assert!(msgs[0].text.starts_with(ui_texts(Lang::En).greeting));
+
+    for lang in ["sq", "en"] {
+        let commands = bot
+            .fake
+            .my_commands(lang)
+            .unwrap_or_else(|| panic!("setMyCommands for {lang}"));
+        let names: Vec<&str> = commands.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(names, ["start", "menu", "help", "lang", "clear"]);
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_are_answered_in_their_language() {
+    let bot = Bot::start().await;
+    let index = common::shipped_index();
+    let user = TestUser::numbered(3, "sq");
+    bot.fake
+        .send_text(user.chat_id(), &user, "dikush hapi llogari false me foton time");
+    let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    let entry = index.knowledge().get("safety-fake-profile").unwrap();
+    assert!(msgs[0].text.starts_with(&entry.sq.title), "{}", texts_of(&msgs));
+    assert!(msgs[0].has_inline_keyboard());
+
+    bot.fake
+        .send_text(user.chat_id(), &user, "how do I report a fake account on instagram");
+    let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    let answered = index
+        .knowledge()
+        .entries()
+        .iter()
+        .find(|e| msgs[0].text.starts_with(&e.en.title));
+    assert!(answered.is_some(), "an English title first: {}", msgs[0].text);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_emergency_gets_129_first() {
+    let bot = Bot::start().await;
+    let user = TestUser::numbered(4, "sq");
+    bot.fake
+        .send_text(user.chat_id(), &user, "po me rreh tani, ka nje thike");
+    let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 2, WAIT).await;
+    assert!(msgs[0].text.contains("129"), "{}", msgs[0].text);
+    assert!(msgs[0].text.contains("116 117"));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flow_can_be_walked_to_its_end_with_buttons() {
+    let bot = Bot::start().await;
+    let index = common::shipped_index();
+    let user = TestUser::numbered(5, "en");
+    let flow_entry = index.knowledge().get("flow-intimate-images").unwrap();
+    let flow = flow_entry.flow.as_ref().unwrap();
+    bot.fake.start_payload(user.chat_id(), &user, "flow-intimate-images");
+    let mut msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    let mut step = flow.step(&flow.start).unwrap();
+    let mut visited = 0;
+    // Follow the first "goto" button of each step until a step that only offers entries.
+    while let Some(next) = step.options.iter().find(|o| o.goto.is_some()) {
+        assert!(
+            msgs.last().unwrap().text.contains(step.en.trim()),
+            "step {} shown",
+            step.id
+        );
+        let (_, query) = bot.fake.click(user.chat_id(), &user, &next.en);
+        msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+        assert!(bot.fake.wait_for_callback_answer(&query, WAIT).await.text.is_none());
+        step = flow.step(next.goto.as_deref().unwrap()).unwrap();
+        visited += 1;
+        assert!(visited < 20, "the flow ends");
+    }
+    let last = msgs.last().unwrap();
+    assert!(last.text.contains(step.en.trim()));
+    let t = ui_texts(Lang::En);
+    for label in [t.in_danger, t.menu, t.clear, t.back] {
+        assert!(last.button(label).is_some(), "{label} on the last step");
+    }
+    // An entry offered at the end opens.
+    let shown = index.knowledge().get(&step.show[0]).unwrap();
+    bot.fake.click(
+        user.chat_id(),
+        &user,
+        &shown.en.title.chars().take(20).collect::<String>(),
+    );
+    let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    assert!(msgs[0].text.starts_with(&shown.en.title));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deep_links_open_entries_and_unknown_ids_get_the_menu() {
+    let bot = Bot::start().await;
+    let index = common::shipped_index();
+    let user = TestUser::numbered(6, "sq");
+    bot.fake.start_payload(user.chat_id(), &user, "platform-stopncii");
+    let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    assert!(
+        msgs[0]
+            .text
+            .starts_with(&index.knowledge().get("platform-stopncii").unwrap().sq.title)
+    );
+    bot.fake.start_payload(user.chat_id(), &user, "no-such-entry");
+    let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    assert!(msgs[0].text.starts_with(ui_texts(Lang::Sq).greeting));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clear_chat_deletes_the_whole_conversation() {
+    let bot = Bot::start().await;
+    let user = TestUser::numbered(7, "sq");
+    let chat = user.chat_id();
+    bot.fake.send_text(chat, &user, "/start");
+    bot.fake.wait_for_bot_messages(chat, 1, WAIT).await;
+    bot.fake.send_text(chat, &user, "ish burri me kercenon ne mesazhe");
+    bot.fake.wait_for_bot_messages(chat, 1, WAIT).await;
+    bot.fake.send_sticker(chat, &user);
+    bot.fake.wait_for_bot_messages(chat, 1, WAIT).await;
+    let before = bot.fake.live_messages(chat);
+    assert!(before.len() >= 6, "{}", bot.fake.diagnostics(chat));
+    let (_, query) = bot.fake.click(chat, &user, ui_texts(Lang::Sq).clear);
+    bot.fake.wait_for_callback_answer(&query, WAIT).await;
+    let t = ui_texts(Lang::Sq);
+    bot.fake
+        .wait_until(WAIT, "only the neutral line remains", || {
+            let live = bot.fake.live_messages(chat);
+            live.len() == 1 && live[0].from_bot && live[0].text.starts_with(t.cleared)
+        })
+        .await;
+    // /clear works too, and also deletes the /clear message itself.
+    bot.fake.send_text(chat, &user, "si ta bllokoj ne instagram");
+    bot.fake.wait_for_bot_messages(chat, 1, WAIT).await;
+    bot.fake.send_text(chat, &user, "/clear");
+    bot.fake
+        .wait_until(WAIT, "only the neutral line remains after /clear", || {
+            let live = bot.fake.live_messages(chat);
+            live.len() == 1 && live[0].from_bot && live[0].text.starts_with(t.cleared)
+        })
+        .await;
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_stickers_forged_buttons_and_huge_messages_are_handled() {
+    let bot = Bot::start().await;
+    let user = TestUser::numbered(8, "sq");
+    let chat = user.chat_id();
+    let group = -1_001_234_567_890;
+    bot.fake.send_group_text(group, &user, "si raportohet nje profil fals");
+    let msgs = bot.fake.wait_for_bot_messages(group, 1, WAIT).await;
+    assert_eq!(msgs[0].text, ui_texts(Lang::Sq).private_only);
+    bot.fake.send_group_text(group, &user, "perseri");
+    bot.fake.expect_no_bot_messages(group, Duration::from_millis(800)).await;
+
+    bot.fake.send_sticker(chat, &user);
+    let msgs = bot.fake.wait_for_bot_messages(chat, 1, WAIT).await;
+    assert!(msgs[0].text.starts_with(ui_texts(Lang::Sq).text_only));
+    bot.fake.send_photo(chat, &user, Some("foto"));
+    bot.fake.wait_for_bot_messages(chat, 1, WAIT).await;
+    bot.fake.send_voice(chat, &user);
+    bot.fake.wait_for_bot_messages(chat, 1, WAIT).await;
+
+    let menu_id = msgs[0].message_id;
+    for forged in ["garbage", "1se../../etc", "0smm", &"\u{1}".repeat(64)] {
+        let query = bot.fake.press_button(chat, &user, menu_id, forged);
+        let answer = bot.fake.wait_for_callback_answer(&query, WAIT).await;
+        assert_eq!(answer.text.as_deref(), Some(ui_texts(Lang::Sq).expired));
+        bot.fake.wait_for_bot_messages(chat, 1, WAIT).await;
+    }
+
+    let long = "me kercenon ne instagram dhe nuk di cfare te bej ".repeat(110);
+    assert!(long.chars().count() > 5000);
+    bot.fake.send_text(chat, &user, &long);
+    let msgs = bot.fake.wait_for_bot_messages(chat, 1, WAIT).await;
+    assert!(!msgs[0].text.is_empty());
+    assert!(bot.fake.unanswered_callbacks().is_empty());
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_is_waited_out_and_the_message_still_goes_out() {
+    let bot = Bot::start().await;
+    let user = TestUser::numbered(9, "sq");
+    bot.fake
+        .fail_next("sendMessage", Fault::TooManyRequests { retry_after: 1 });
+    bot.fake.send_text(user.chat_id(), &user, "/start");
+    let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    assert!(msgs[0].text.starts_with(ui_texts(Lang::Sq).greeting));
+    assert_eq!(bot.fake.pending_faults(), 0);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn network_errors_and_5xx_are_retried() {
+    let bot = Bot::start().await;
+    let user = TestUser::numbered(10, "sq");
+    bot.fake.fail_next("sendMessage", Fault::Down);
+    bot.fake.send_text(user.chat_id(), &user, "/start");
+    bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    bot.fake.fail_next("sendMessage", Fault::BadGateway);
+    bot.fake.send_text(user.chat_id(), &user, "/help");
+    // teloxide waits 10 s after a 5xx before our retry goes out.
+    bot.fake
+        .wait_for_bot_messages(user.chat_id(), 1, Duration::from_secs(40))
+        .await;
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polling_survives_telegram_being_down() {
+    let bot = Bot::start().await;
+    let user = TestUser::numbered(11, "sq");
+    bot.fake.send_text(user.chat_id(), &user, "/start");
+    bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    bot.fake.set_down(true);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    bot.fake.send_text(user.chat_id(), &user, "/menu");
+    bot.fake.set_down(false);
+    bot.fake
+        .wait_for_bot_messages(user.chat_id(), 1, Duration::from_secs(30))
+        .await;
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_chats_at_once_are_all_answered() {
+    let bot = Bot::start().await;
+    let users: Vec<TestUser> = (100..300)
+        .map(|n| TestUser::numbered(n, if n % 2 == 0 { "sq" } else { "en" }))
+        .collect();
+    for u in &users {
+        bot.fake
+            .send_text(u.chat_id(), u, "si ta raportoj nje llogari false ne facebook");
+    }
+    for u in &users {
+        bot.fake
+            .wait_for_bot_message_count(u.chat_id(), 1, Duration::from_secs(60))
+            .await;
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_entry_renders_as_valid_telegram_html_in_both_languages() {
+    // Opens every entry through a deep link, each in its own chat: the fake rejects invalid HTML, text over 4096
+    // characters and bad buttons. Long entries arrive in several messages, the buttons on the last one.
+    let bot = Bot::start().await;
+    let index = common::shipped_index();
+    let mut chats = Vec::new();
+    for (i, entry) in index.knowledge().entries().iter().enumerate() {
+        for (j, lang) in ["sq", "en"].into_iter().enumerate() {
+            let user = TestUser::numbered(1000 + (i * 2 + j) as u32, lang);
+            bot.fake.start_payload(user.chat_id(), &user, &entry.id);
+            chats.push((user, entry.clone(), lang));
+        }
+    }
+    for (user, entry, lang) in &chats {
+        let title = if *lang == "sq" {
+            &entry.sq.title
+        } else {
+            &entry.en.title
+        };
+        bot.fake
+            .wait_until(Duration::from_secs(90), &format!("{} in {lang}", entry.id), || {
+                let msgs = bot.fake.bot_messages(user.chat_id());
+                msgs.first().is_some_and(|m| m.text.starts_with(title.as_str()))
+                    && msgs.last().is_some_and(SentMessage::has_inline_keyboard)
+            })
+            .await;
+    }
+    bot.stop().await;
+}
