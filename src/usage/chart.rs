@@ -37,7 +37,7 @@ pub(super) fn weekly_groups_svg(report: &Report) -> anyhow::Result<String> {
     let note = if report.raw {
         "raw counts: not for sharing".to_owned()
     } else {
-        format!("weeks with a count below {} are gaps", report.min_count)
+        format!("gaps: counts withheld, below {} or protecting one", report.min_count)
     };
 
     let mut svg = String::new();
@@ -45,10 +45,7 @@ pub(super) fn weekly_groups_svg(report: &Report) -> anyhow::Result<String> {
         let root = SVGBackend::with_string(&mut svg, (960, 540)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!("Udha: weekly use by topic group, {range} ({note})"),
-                ("sans-serif", 18),
-            )
+            .caption(format!("Udha: weekly use by topic group, {range}"), ("sans-serif", 20))
             .margin(16)
             .x_label_area_size(48)
             .y_label_area_size(56)
@@ -66,9 +63,11 @@ pub(super) fn weekly_groups_svg(report: &Report) -> anyhow::Result<String> {
             .configure_mesh()
             .x_labels(weeks.len().clamp(1, 12))
             .x_label_formatter(&label_of)
-            .x_desc("ISO week")
+            .x_desc(format!("ISO week ({note})"))
             .y_desc("entries shown, deep links, flows started")
             .disable_x_mesh()
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 15))
             .draw()
             .map_err(draw_err)?;
 
@@ -104,6 +103,7 @@ pub(super) fn weekly_groups_svg(report: &Report) -> anyhow::Result<String> {
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
+            .label_font(("sans-serif", 15))
             .draw()
             .map_err(draw_err)?;
         root.present().map_err(draw_err)?;
