@@ -6,14 +6,13 @@ mod support;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use support::{FakeTelegram, Fault, SentMessage, TestUser};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use udha::dialogue::ui_texts;
-use udha::knowledge::{Kind, Lang};
+use udha::knowledge::Lang;
 use udha::telegram::{Config, Updates};
 
 const TOKEN: &str = "123456789:AAH-udha-test-token-SECRET";

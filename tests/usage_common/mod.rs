@@ -84,17 +84,38 @@ impl PgTestDb {
             .expect("PostgreSQL host:port")
     }
 
-    pub async fn drop_db(self) {
-        let mut conn = PgConnection::connect(&self.base).await.expect("connect to PostgreSQL");
-        sqlx::query(AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        )))
+    /// Drops the database (also done on drop, e.g. when the test panics).
+    pub async fn drop_db(mut self) {
+        let (base, name) = (self.base.clone(), std::mem::take(&mut self.name));
+        drop_database(&base, &name).await;
+    }
+}
+
+impl Drop for PgTestDb {
+    fn drop(&mut self) {
+        if self.name.is_empty() {
+            return;
+        }
+        // Not dropped explicitly (the test failed): drop it from a thread with a runtime of its own.
+        let (base, name) = (self.base.clone(), std::mem::take(&mut self.name));
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(drop_database(&base, &name))
+        })
+        .join();
+    }
+}
+
+async fn drop_database(base: &str, name: &str) {
+    let mut conn = PgConnection::connect(base).await.expect("connect to PostgreSQL");
+    sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
         .execute(&mut conn)
         .await
         .expect("DROP DATABASE");
-        conn.close().await.ok();
-    }
+    conn.close().await.ok();
 }
 
 /// A loopback TCP proxy in front of a database. While "down" it accepts and closes every connection at once

@@ -1,0 +1,112 @@
+//! Knowledge reloading keeps the last good knowledge on a broken edit; `udha chat` works end to end and counts.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use udha::knowledge::{Knowledge, Lang};
+use udha::search::SearchIndex;
+use udha::usage::Recorder;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_knowledge_and_a_fix_is_picked_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("knowledge");
+    copy_dir(&common::knowledge_dir(), &root);
+    let index = SearchIndex::build(Arc::new(Knowledge::load(&root).unwrap())).unwrap();
+    let before = index.knowledge().len();
+    let shared = ArcSwap::from_pointee(index);
+    let recorder = Recorder::disabled();
+    let fingerprint = udha::reload::fingerprint(&root);
+
+    // A maintainer misspells a field and saves.
+    let file = root.join("safety/safety-save-evidence.yaml");
+    let good = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, good.replacen("summary:", "sumary:", 1)).unwrap();
+    assert_ne!(udha::reload::fingerprint(&root), fingerprint, "the change is noticed");
+    assert!(!udha::reload::reload(&root, &shared, &recorder));
+    assert_eq!(shared.load().knowledge().len(), before);
+    assert!(shared.load().knowledge().get("safety-save-evidence").is_some());
+
+    // The fix, plus a new entry, is taken.
+    std::fs::write(&file, &good).unwrap();
+    let new = good.replace("id: safety-save-evidence", "id: safety-zz-new-entry").replacen("title:", "title: Zzqx unique title –", 1);
+    std::fs::write(root.join("safety/safety-zz-new-entry.yaml"), new).unwrap();
+    assert!(udha::reload::reload(&root, &shared, &recorder));
+    assert_eq!(shared.load().knowledge().len(), before + 1);
+    let answer = shared.load().search("zzqx unique", Lang::Sq, 1);
+    assert_eq!(answer.hits[0].entry.id, "safety-zz-new-entry");
+}
+
+fn chat(input: &str, extra: &[&str], cwd: &Path) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_udha"))
+        .current_dir(cwd)
+        .arg("--knowledge")
+        .arg(common::knowledge_dir())
+        .args(extra)
+        .arg("chat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_terminal_chat_numbers_buttons_and_answers_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = chat("1\ndikush hapi llogari false me foton time\n/lang\n2\n/help\n/quit\n", &[], dir.path());
+    let index = common::shipped_index();
+    assert!(out.contains("[1] 🆘 Ndihmë urgjente tani"), "{out}");
+    assert!(out.contains("☎ 129"), "{out}");
+    assert!(out.contains(&index.knowledge().get("safety-fake-profile").unwrap().sq.title), "{out}");
+    assert!(out.contains("[2] English"), "{out}");
+    assert!(out.contains("Language: English."), "{out}");
+    assert!(out.contains("/clear"), "{out}");
+}
+
+#[test]
+fn the_terminal_chat_counts_into_sqlite_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    chat("si ta raportoj profilin fals\nqwxzy vbnmq\n/quit\n", &[], dir.path());
+    let db = dir.path().join("udha-usage.sqlite3");
+    assert!(db.exists(), "the default database is an SQLite file in the working directory");
+    let out = Command::new(env!("CARGO_BIN_EXE_udha"))
+        .current_dir(dir.path())
+        .args(["stats", "--format", "json", "--raw"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(report.contains("question") && report.contains("no_result"), "{report}");
+
+    let none = tempfile::tempdir().unwrap();
+    chat("si ta raportoj profilin fals\n/quit\n", &["--database", "sqlite:counts.sqlite3?mode=rwc"], none.path());
+    assert!(none.path().join("counts.sqlite3").exists());
+    let off = tempfile::tempdir().unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_udha"));
+    c.current_dir(off.path()).arg("--knowledge").arg(common::knowledge_dir()).args(["chat", "--no-counts"]).stdin(Stdio::null());
+    assert!(c.output().unwrap().status.success());
+    assert!(std::fs::read_dir(off.path()).unwrap().next().is_none(), "--no-counts writes nothing");
+}
