@@ -3,7 +3,8 @@
 //! Privacy: nothing that identifies a person (chat or user ids, names, usernames, message text) and never the bot
 //! token may be logged. Udha's own code logs only counts, entry ids and kinds of errors. The HTTP, Telegram and
 //! database libraries are held at `info` or quieter whatever `RUST_LOG` asks, because their debug and trace output
-//! can carry request URLs (with the token) and message bodies.
+//! can carry request URLs (with the token) and message bodies; teloxide itself is silenced (it logs unparseable
+//! updates whole), Udha logs the bot's events itself.
 
 use tracing_subscriber::EnvFilter;
 

@@ -47,7 +47,9 @@ fn a_broken_edit_keeps_the_last_good_knowledge_and_a_fix_is_picked_up() {
 
     // The fix, plus a new entry, is taken.
     std::fs::write(&file, &good).unwrap();
-    let new = good.replace("id: safety-save-evidence", "id: safety-zz-new-entry").replacen("title:", "title: Zzqx unique title –", 1);
+    let new = good
+        .replace("id: safety-save-evidence", "id: safety-zz-new-entry")
+        .replacen("title:", "title: Zzqx unique title –", 1);
     std::fs::write(root.join("safety/safety-zz-new-entry.yaml"), new).unwrap();
     assert!(udha::reload::reload(&root, &shared, &recorder));
     assert_eq!(shared.load().knowledge().len(), before + 1);
@@ -76,11 +78,18 @@ fn chat(input: &str, extra: &[&str], cwd: &Path) -> String {
 #[test]
 fn the_terminal_chat_numbers_buttons_and_answers_questions() {
     let dir = tempfile::tempdir().unwrap();
-    let out = chat("1\ndikush hapi llogari false me foton time\n/lang\n2\n/help\n/quit\n", &[], dir.path());
+    let out = chat(
+        "1\ndikush hapi llogari false me foton time\n/lang\n2\n/help\n/quit\n",
+        &[],
+        dir.path(),
+    );
     let index = common::shipped_index();
     assert!(out.contains("[1] 🆘 Ndihmë urgjente tani"), "{out}");
     assert!(out.contains("☎ 129"), "{out}");
-    assert!(out.contains(&index.knowledge().get("safety-fake-profile").unwrap().sq.title), "{out}");
+    assert!(
+        out.contains(&index.knowledge().get("safety-fake-profile").unwrap().sq.title),
+        "{out}"
+    );
     assert!(out.contains("[2] English"), "{out}");
     assert!(out.contains("Language: English."), "{out}");
     assert!(out.contains("/clear"), "{out}");
@@ -91,7 +100,10 @@ fn the_terminal_chat_counts_into_sqlite_by_default() {
     let dir = tempfile::tempdir().unwrap();
     chat("si ta raportoj profilin fals\nqwxzy vbnmq\n/quit\n", &[], dir.path());
     let db = dir.path().join("udha-usage.sqlite3");
-    assert!(db.exists(), "the default database is an SQLite file in the working directory");
+    assert!(
+        db.exists(),
+        "the default database is an SQLite file in the working directory"
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_udha"))
         .current_dir(dir.path())
         .args(["stats", "--format", "json", "--raw"])
@@ -102,11 +114,22 @@ fn the_terminal_chat_counts_into_sqlite_by_default() {
     assert!(report.contains("question") && report.contains("no_result"), "{report}");
 
     let none = tempfile::tempdir().unwrap();
-    chat("si ta raportoj profilin fals\n/quit\n", &["--database", "sqlite:counts.sqlite3?mode=rwc"], none.path());
+    chat(
+        "si ta raportoj profilin fals\n/quit\n",
+        &["--database", "sqlite:counts.sqlite3?mode=rwc"],
+        none.path(),
+    );
     assert!(none.path().join("counts.sqlite3").exists());
     let off = tempfile::tempdir().unwrap();
     let mut c = Command::new(env!("CARGO_BIN_EXE_udha"));
-    c.current_dir(off.path()).arg("--knowledge").arg(common::knowledge_dir()).args(["chat", "--no-counts"]).stdin(Stdio::null());
+    c.current_dir(off.path())
+        .arg("--knowledge")
+        .arg(common::knowledge_dir())
+        .args(["chat", "--no-counts"])
+        .stdin(Stdio::null());
     assert!(c.output().unwrap().status.success());
-    assert!(std::fs::read_dir(off.path()).unwrap().next().is_none(), "--no-counts writes nothing");
+    assert!(
+        std::fs::read_dir(off.path()).unwrap().next().is_none(),
+        "--no-counts writes nothing"
+    );
 }

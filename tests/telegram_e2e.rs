@@ -377,3 +377,20 @@ async fn every_entry_renders_as_valid_telegram_html_in_both_languages() {
     }
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_flooding_chat_does_not_stall_the_others() {
+    let bot = Bot::start().await;
+    let flooder = TestUser::numbered(40, "sq");
+    let other = TestUser::numbered(41, "sq");
+    for i in 0..150 {
+        bot.fake.send_text(flooder.chat_id(), &flooder, &format!("mesazh {i}"));
+    }
+    bot.fake.send_text(other.chat_id(), &other, "/start");
+    bot.fake
+        .wait_for_bot_messages(other.chat_id(), 1, Duration::from_secs(15))
+        .await;
+    bot.fake.wait_for_updates_consumed(WAIT).await;
+    assert!(bot.fake.bot_message_count(flooder.chat_id()) <= 2 * udha::telegram::chats::FLOOD_LIMIT);
+    bot.stop().await;
+}

@@ -1,8 +1,9 @@
-//! What the bot remembers about a conversation, in memory only and briefly: the chosen language and the ids of the
-//! messages it may have to delete on "clear this chat". Never written anywhere; a restart forgets everything.
+//! What the bot remembers about a conversation, in memory only and briefly: the chosen language, the ids of the
+//! messages it may have to delete on "clear this chat", and when the chat last wrote (to drop floods). Never
+//! written anywhere; a restart forgets everything.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use teloxide::types::{ChatId, MessageId};
@@ -13,11 +14,22 @@ use crate::dialogue::Session;
 pub const FORGET_AFTER: Duration = Duration::from_secs(48 * 3600);
 /// Most message ids kept per chat (the oldest are forgotten first).
 const MAX_MESSAGES_PER_CHAT: usize = 2000;
+/// A chat may send this many updates per [`FLOOD_WINDOW`]; more are dropped without a reply. Telegram lets a bot
+/// send about one message a second to a chat, so a flood could never be answered anyway, and dropping it cheaply
+/// keeps one flooding chat from holding up everyone else.
+pub const FLOOD_LIMIT: usize = 20;
+pub const FLOOD_WINDOW: Duration = Duration::from_secs(60);
+
+/// Taken while one update of a chat is answered, so a chat's updates are answered one at a time, in order, while
+/// other chats go on in parallel.
+pub type Turn = Arc<tokio::sync::Mutex<()>>;
 
 struct Chat {
     session: Session,
     messages: Vec<MessageId>,
     last_seen: Instant,
+    recent: VecDeque<Instant>,
+    turn: Turn,
 }
 
 #[derive(Default)]
@@ -31,8 +43,9 @@ impl Chats {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The conversation's session (a new one in the app's language if unknown), remembering `message`.
-    pub fn begin(&self, chat: ChatId, language_code: Option<&str>, message: Option<MessageId>) -> Session {
+    /// An update arrived from `chat` (remembering the user's `message` for "clear this chat"). Returns the chat's
+    /// turn to wait for, or `None` when the chat is flooding and the update should be dropped.
+    pub fn arrive(&self, chat: ChatId, language_code: Option<&str>, message: Option<MessageId>) -> Option<Turn> {
         let mut map = self.lock();
         let now = Instant::now();
         if map.len() > 10_000 && map.len().is_power_of_two() {
@@ -42,6 +55,8 @@ impl Chats {
             session: Session::new(language_code),
             messages: Vec::new(),
             last_seen: now,
+            recent: VecDeque::new(),
+            turn: Turn::default(),
         });
         if now.duration_since(chat.last_seen) >= FORGET_AFTER {
             chat.messages.clear();
@@ -50,7 +65,26 @@ impl Chats {
         if let Some(id) = message {
             push_bounded(&mut chat.messages, id);
         }
-        chat.session.clone()
+        while chat
+            .recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > FLOOD_WINDOW)
+        {
+            chat.recent.pop_front();
+        }
+        if chat.recent.len() >= FLOOD_LIMIT {
+            return None;
+        }
+        chat.recent.push_back(now);
+        Some(chat.turn.clone())
+    }
+
+    /// The conversation's session (call with the chat's turn held).
+    pub fn session(&self, chat: ChatId) -> Session {
+        self.lock()
+            .get(&chat)
+            .map(|c| c.session.clone())
+            .unwrap_or_else(|| Session::new(None))
     }
 
     pub fn end(&self, chat: ChatId, session: Session) {
@@ -89,5 +123,25 @@ fn push_bounded(messages: &mut Vec<MessageId>, id: MessageId) {
     }
     if !messages.contains(&id) {
         messages.push(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floods_are_dropped_and_other_chats_go_on() {
+        let chats = Chats::default();
+        let flooder = ChatId(1);
+        let admitted = (0..100)
+            .filter(|i| chats.arrive(flooder, None, Some(MessageId(*i))).is_some())
+            .count();
+        assert_eq!(admitted, FLOOD_LIMIT);
+        assert!(chats.arrive(ChatId(2), Some("en"), None).is_some());
+        assert_eq!(chats.session(ChatId(2)).lang, crate::knowledge::Lang::En);
+        // Dropped messages are still deleted by "clear this chat".
+        assert_eq!(chats.take_messages(flooder).len(), 100);
+        assert!(chats.take_messages(flooder).is_empty());
     }
 }

@@ -133,6 +133,9 @@ pub async fn run(
     let mut dispatcher = Dispatcher::builder(bot.clone(), handler)
         .dependencies(dptree::deps![state.clone()])
         .default_handler(|_| async {})
+        // No per-chat queues in the dispatcher: a chat's updates are put in order by its turn (`chats`), after a
+        // cheap flood check, so one flooding chat cannot fill a queue and stall the others.
+        .distribution_function(|_| None::<()>)
         .error_handler(Arc::new(|_e: Box<dyn std::error::Error + Send + Sync>| async {
             tracing::warn!("a handler failed");
         }))
@@ -237,7 +240,12 @@ async fn on_message(bot: TgBot, msg: teloxide::types::Message, state: Arc<State>
     };
     let language_code = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
     let chat = msg.chat.id;
-    let mut session = state.chats.begin(chat, language_code, private.then_some(msg.id));
+    // A flood is dropped cheaply (its message ids are still remembered for "clear this chat").
+    let Some(turn) = state.chats.arrive(chat, language_code, private.then_some(msg.id)) else {
+        return Ok(());
+    };
+    let _turn = turn.lock().await;
+    let mut session = state.chats.session(chat);
     let reply = state.engine.handle(&mut session, Incoming { event, private });
     state.chats.end(chat, session);
     deliver(&bot, &state, chat, private, reply).await;
@@ -255,7 +263,12 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, state: Arc<State>) -> Handler
     };
     let chat = message.chat.id;
     let private = message.chat.is_private();
-    let mut session = state.chats.begin(chat, language_code, None);
+    let Some(turn) = state.chats.arrive(chat, language_code, None) else {
+        answer_callback(&bot, &q, None).await;
+        return Ok(());
+    };
+    let _turn = turn.lock().await;
+    let mut session = state.chats.session(chat);
     let reply = state.engine.handle(
         &mut session,
         Incoming {

@@ -348,7 +348,8 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// Owns the background task that writes counts. Call [`Flusher::shutdown`] before exit.
+/// Owns the background task that writes counts. Call [`Flusher::shutdown`] before exit (dropping it instead
+/// also ends the task with a last flush, but nobody waits for it). Events recorded after shutdown stay in memory.
 pub struct Flusher {
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), UsageError>>>,
@@ -389,7 +390,7 @@ pub async fn start(database_url: &str, flush_every: Duration) -> Result<(Recorde
 }
 
 /// Like [`start`], but never fails: if the database cannot be opened yet, counts are kept in memory and every
-/// tick tries again to connect (and migrate). Only the URL scheme is checked now.
+/// tick tries again to connect (and migrate). Only the URL scheme is checked now. Call inside a Tokio runtime.
 pub fn start_lazy(database_url: &str, flush_every: Duration) -> Result<(Recorder, Flusher), UsageError> {
     store::check_url(database_url)?;
     Ok(spawn(Recorder::new(), StoreSlot::Closed, database_url, flush_every))
@@ -449,7 +450,7 @@ async fn flush_once(rec: &Recorder, slot: &mut StoreSlot, url: &str) -> Result<i
     if let StoreSlot::Closed = slot {
         match Store::open(url).await {
             Ok(store) => {
-                tracing::info!("usage database reachable again");
+                tracing::info!("usage database opened");
                 *slot = StoreSlot::Open(store);
             }
             Err(e) => {

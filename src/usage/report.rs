@@ -9,7 +9,7 @@
 //! extra cells hidden for that are shown as `>=k` (true: they are at least k). Rates are shown only when both
 //! of their counts are. Zero is shown as 0.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -648,15 +648,6 @@ fn write_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)?;
     Ok(())
-}
-
-/// Per-period totals of one kind from raw rows (for tests and tools).
-pub fn totals_by_period(rows: &[CountRow], by: Period, kind: &str) -> BTreeMap<String, i64> {
-    let mut m = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.kind == kind) {
-        *m.entry(by.label(r.day)).or_insert(0) += r.count;
-    }
-    m
 }
 
 #[cfg(test)]
