@@ -176,7 +176,6 @@ fn ask(cli: &Cli, args: &AskArgs) -> anyhow::Result<ExitCode> {
 
 fn chat(cli: &Cli, args: &ChatArgs) -> anyhow::Result<ExitCode> {
     let index = load_index(cli)?;
-    let ids: Vec<String> = index.knowledge().entries().iter().map(|e| e.id.clone()).collect();
     let engine = Engine::new(Arc::new(ArcSwap::from_pointee(index)));
     let lang = args.lang.map_or(Lang::Sq, Lang::from);
     let runtime = runtime()?;
@@ -185,7 +184,7 @@ fn chat(cli: &Cli, args: &ChatArgs) -> anyhow::Result<ExitCode> {
     } else {
         let _guard = runtime.enter();
         let (recorder, flusher) = crate::usage::start_lazy(&cli.database, FLUSH_EVERY)?;
-        recorder.set_known_topics(ids);
+        recorder.set_known_topics(known_topics(&knowledge_of(&engine)));
         (recorder, Some(flusher))
     };
     let stdin = std::io::stdin();
@@ -199,6 +198,22 @@ fn chat(cli: &Cli, args: &ChatArgs) -> anyhow::Result<ExitCode> {
         tracing::warn!("usage counts: {e}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn knowledge_of(engine: &Engine) -> Arc<Knowledge> {
+    engine.index().knowledge().clone()
+}
+
+/// The topics counts may carry: entry ids and `flow-id/step-id`. Anything else is counted without a topic.
+pub fn known_topics(knowledge: &Knowledge) -> Vec<String> {
+    let mut topics = Vec::new();
+    for entry in knowledge.entries() {
+        topics.push(entry.id.clone());
+        if let Some(flow) = &entry.flow {
+            topics.extend(flow.steps.iter().map(|s| format!("{}/{}", entry.id, s.id)));
+        }
+    }
+    topics
 }
 
 /// How often anonymous counts are written.
@@ -259,7 +274,7 @@ pub async fn serve_async(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<ExitCode> {
     let (recorder, flusher) = crate::usage::start_lazy(&database_url, FLUSH_EVERY)?;
-    recorder.set_known_topics(index.knowledge().entries().iter().map(|e| e.id.clone()));
+    recorder.set_known_topics(known_topics(index.knowledge()));
     let shared = Arc::new(ArcSwap::new(index));
     if reload_every > 0 {
         tokio::spawn(crate::reload::watch(

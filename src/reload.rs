@@ -30,7 +30,7 @@ pub fn reload(dir: &Path, current: &ArcSwap<SearchIndex>, recorder: &Recorder) -
     match Knowledge::load(dir) {
         Ok(knowledge) => match SearchIndex::build(Arc::new(knowledge)) {
             Ok(index) => {
-                recorder.set_known_topics(index.knowledge().entries().iter().map(|e| e.id.clone()));
+                recorder.set_known_topics(crate::app::known_topics(index.knowledge()));
                 let entries = index.knowledge().len();
                 current.store(Arc::new(index));
                 tracing::info!(entries, "knowledge reloaded");

@@ -133,3 +133,22 @@ fn the_terminal_chat_counts_into_sqlite_by_default() {
         "--no-counts writes nothing"
     );
 }
+
+#[test]
+fn flow_steps_are_counted_with_their_step() {
+    let dir = tempfile::tempdir().unwrap();
+    // Open the safety menu (2), then the first flow (1), then its first option (1).
+    chat("2\n1\n1\n/quit\n", &[], dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_udha"))
+        .current_dir(dir.path())
+        .args(["stats", "--format", "csv", "--raw"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        report.contains("/start,"),
+        "a flow step is counted as flow-id/step-id: {report}"
+    );
+    let topics = udha::app::known_topics(common::shipped_index().knowledge());
+    assert!(topics.iter().any(|t| t.starts_with("flow-safety-check/")));
+}

@@ -394,3 +394,50 @@ async fn one_flooding_chat_does_not_stall_the_others() {
     assert!(bot.fake.bot_message_count(flooder.chat_id()) <= 2 * udha::telegram::chats::FLOOD_LIMIT);
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_mode_answers_too() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}?mode=rwc", dir.path().join("usage.sqlite3").display());
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let listen: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let url: url::Url = format!("http://127.0.0.1:{port}/udha").parse().unwrap();
+    let updates = Updates::Webhook {
+        url,
+        listen,
+        secret: Some("webhook-secret-123".into()),
+    };
+    let config = Config {
+        token: TOKEN.into(),
+        api_url: Some(fake.api_url()),
+        updates,
+    };
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(udha::app::serve_async(
+        common::knowledge_dir(),
+        db,
+        common::shipped_index(),
+        config,
+        0,
+        async {
+            let _ = rx.await;
+        },
+    ));
+    fake.wait_until(WAIT, "the webhook is set", || fake.webhook_url().is_some())
+        .await;
+    let user = TestUser::numbered(50, "en");
+    fake.send_text(user.chat_id(), &user, "/start");
+    let msgs = fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    assert!(msgs[0].text.starts_with(ui_texts(Lang::En).greeting));
+    let bot = Bot {
+        fake,
+        stop: Some(tx),
+        task: Some(task),
+        dir,
+    };
+    bot.stop().await;
+}
