@@ -27,13 +27,17 @@ struct Bot {
 
 impl Bot {
     async fn start() -> Bot {
-        let fake = FakeTelegram::start().await;
+        Bot::start_with(FakeTelegram::start().await, Updates::Polling)
+    }
+
+    /// `udha serve`'s code path (`app::serve_async`) with counts in a temporary SQLite file.
+    fn start_with(fake: FakeTelegram, updates: Updates) -> Bot {
         let dir = tempfile::tempdir().unwrap();
         let db = format!("sqlite:{}?mode=rwc", dir.path().join("usage.sqlite3").display());
         let config = Config {
             token: TOKEN.into(),
             api_url: Some(fake.api_url()),
-            updates: Updates::Polling,
+            updates,
         };
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(udha::app::serve_async(
@@ -59,7 +63,8 @@ impl Bot {
             let _ = tx.send(());
         }
         if let Some(task) = self.task.take() {
-            let result = tokio::time::timeout(WAIT, task)
+            // Replies in flight finish first (at most a minute of throttled replies to one chat).
+            let result = tokio::time::timeout(Duration::from_secs(90), task)
                 .await
                 .expect("the bot stops in time")
                 .expect("no panic");
@@ -397,9 +402,6 @@ async fn one_flooding_chat_does_not_stall_the_others() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_mode_answers_too() {
-    let fake = FakeTelegram::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite:{}?mode=rwc", dir.path().join("usage.sqlite3").display());
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -411,33 +413,13 @@ async fn webhook_mode_answers_too() {
         listen,
         secret: Some("webhook-secret-123".into()),
     };
-    let config = Config {
-        token: TOKEN.into(),
-        api_url: Some(fake.api_url()),
-        updates,
-    };
-    let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(udha::app::serve_async(
-        common::knowledge_dir(),
-        db,
-        common::shipped_index(),
-        config,
-        0,
-        async {
-            let _ = rx.await;
-        },
-    ));
+    let bot = Bot::start_with(FakeTelegram::start().await, updates);
+    let fake = &bot.fake;
     fake.wait_until(WAIT, "the webhook is set", || fake.webhook_url().is_some())
         .await;
     let user = TestUser::numbered(50, "en");
     fake.send_text(user.chat_id(), &user, "/start");
     let msgs = fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
     assert!(msgs[0].text.starts_with(ui_texts(Lang::En).greeting));
-    let bot = Bot {
-        fake,
-        stop: Some(tx),
-        task: Some(task),
-        dir,
-    };
     bot.stop().await;
 }

@@ -140,16 +140,15 @@ impl Knowledge {
     }
 }
 
-/// All searchable text of an entry in one language (title, summary, body, steps, keywords, and for contacts and
-/// flows their labels), as one string: what search indexes and what `udha export` gives other tools.
-pub fn searchable_text(entry: &Entry, lang: Lang) -> String {
+/// An entry's text in one language except its title and keywords: summary, body, steps, and for contacts and flows
+/// their labels. What search indexes as the entry's text.
+pub fn body_text(entry: &Entry, lang: Lang) -> String {
     let t = entry.text(lang);
-    let mut parts: Vec<&str> = vec![&t.title, &t.summary];
+    let mut parts: Vec<&str> = vec![&t.summary];
     if !t.body.is_empty() {
         parts.push(&t.body);
     }
     parts.extend(t.steps.iter().map(String::as_str));
-    parts.extend(t.keywords.iter().map(String::as_str));
     if let Some(c) = &entry.contact {
         parts.push(&c.area);
         parts.extend(c.phones.iter().map(|p| p.label(lang)));
@@ -162,6 +161,18 @@ pub fn searchable_text(entry: &Entry, lang: Lang) -> String {
         }
     }
     parts.join("\n")
+}
+
+/// All searchable text of an entry in one language: title, [`body_text`] and keywords, as one string. What
+/// `udha export` gives other tools.
+pub fn searchable_text(entry: &Entry, lang: Lang) -> String {
+    let t = entry.text(lang);
+    let mut text = format!("{}\n{}", t.title, body_text(entry, lang));
+    for k in &t.keywords {
+        text.push('\n');
+        text.push_str(k);
+    }
+    text
 }
 
 /// The JSON Schema of a knowledge file, as written to `knowledge/schema.json`.

@@ -9,7 +9,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 use super::analysis::analyzed_text;
 use super::synonyms::Synonyms;
-use crate::knowledge::{Entry, Knowledge, Lang};
+use crate::knowledge::{self, Knowledge, Lang};
 
 /// How much a match in each part of an entry counts.
 pub const TITLE_BOOST: f32 = 3.0;
@@ -100,24 +100,6 @@ fn schema() -> (Schema, Fields) {
     )
 }
 
-/// Everything of an entry in one language except title and keywords (which have fields of their own).
-fn body_text(entry: &Entry, lang: Lang) -> String {
-    let t = entry.text(lang);
-    let mut parts: Vec<&str> = vec![&t.summary, &t.body];
-    parts.extend(t.steps.iter().map(String::as_str));
-    if let Some(c) = &entry.contact {
-        parts.push(&c.area);
-        parts.extend(c.phones.iter().map(|p| p.label(lang)));
-        parts.extend(c.phones.iter().map(|p| p.number.as_str()));
-    }
-    if let Some(f) = &entry.flow {
-        for s in &f.steps {
-            parts.push(s.text(lang));
-        }
-    }
-    parts.join("\n")
-}
-
 impl SearchIndex {
     /// Builds the index in RAM from loaded knowledge.
     pub fn build(knowledge: Arc<Knowledge>) -> Result<SearchIndex, IndexError> {
@@ -135,7 +117,7 @@ impl SearchIndex {
                 let t = entry.text(lang);
                 doc.add_text(f.title, analyzed_text(&t.title, lang));
                 doc.add_text(f.keywords, analyzed_text(&t.keywords.join("\n"), lang));
-                doc.add_text(f.text, analyzed_text(&body_text(entry, lang), lang));
+                doc.add_text(f.text, analyzed_text(&knowledge::body_text(entry, lang), lang));
             }
             writer.add_document(doc)?;
         }
