@@ -1,17 +1,63 @@
 //! The glossary at query time: when a question contains any phrase of a synonym group, the other phrases of the
 //! group are searched too (fb → facebook, nudes → foto intime → intimate images, ...).
+//!
+//! Phrases match on word keys rather than exact spelling, so an inflected form finds its group too
+//! ("fejsbukut" → "fejsbuk", "kërcënimet" → "kërcënim"): a word of five letters or more is keyed by its Albanian
+//! stem, a shorter one by itself ("ish" must not match "isha").
 
 use std::collections::HashMap;
 
-use super::analysis::{fold, words};
+use super::analysis::{fold, stem_sq, words};
 use crate::knowledge::Glossary;
+
+/// Words shorter than this match only exactly.
+const MIN_STEMMED: usize = 5;
+
+/// How a word is compared with the glossary.
+pub fn key(word: &str) -> String {
+    if word.len() >= MIN_STEMMED {
+        stem_sq(word)
+    } else {
+        word.to_string()
+    }
+}
+
+/// The index term that stands for a glossary group: it cannot come out of text analysis (which keeps only letters
+/// and digits), so it never collides with a word.
+pub fn group_token(group: usize) -> String {
+    format!("_g{group}")
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
     /// Each group as its phrases, each phrase as folded words.
     groups: Vec<Vec<Vec<String>>>,
-    /// First word of a phrase → (group, phrase) pairs that start with it.
+    /// The same phrases as keys.
+    keys: Vec<Vec<Vec<String>>>,
+    /// Key of the first word of a phrase → (group, phrase) pairs that start with it.
     by_first: HashMap<String, Vec<(usize, usize)>>,
+}
+
+/// What a question's words matched in the glossary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Expansion {
+    /// The words of every other phrase of the matched groups.
+    pub words: Vec<String>,
+    /// The matched groups, by position in the glossary (see [`Synonyms::groups_in`]).
+    pub groups: Vec<usize>,
+    /// For each matched group: the typed words its phrase covers (start, length).
+    pub spans: Vec<(usize, usize)>,
+}
+
+impl Expansion {
+    /// The groups whose matched phrase covers the typed word at `position`.
+    pub fn covering(&self, position: usize) -> impl Iterator<Item = usize> + '_ {
+        self.groups
+            .iter()
+            .zip(&self.spans)
+            .filter(move |(_, (start, len))| (*start..start + len).contains(&position))
+            .map(|(g, _)| *g)
+    }
 }
 
 impl Synonyms {
@@ -27,31 +73,80 @@ impl Synonyms {
                 continue;
             }
             let g = s.groups.len();
-            for (p, phrase) in phrases.iter().enumerate() {
+            let keys: Vec<Vec<String>> = phrases.iter().map(|p| p.iter().map(|w| key(w)).collect()).collect();
+            for (p, phrase) in keys.iter().enumerate() {
                 s.by_first.entry(phrase[0].clone()).or_default().push((g, p));
             }
             s.groups.push(phrases);
+            s.keys.push(keys);
         }
         s
     }
 
-    /// The words of every other phrase in the groups whose phrases occur in `typed` (folded words).
-    pub fn expand(&self, typed: &[String]) -> Vec<String> {
+    /// How many groups the glossary has.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Every occurrence of a phrase of some group in a text's folded words, as the group (a group once per
+    /// starting word). Used at index time: an entry that says "fb" or "Facebook" carries the group's token.
+    pub fn occurrences(&self, text_words: &[String]) -> Vec<usize> {
+        let keys: Vec<String> = text_words.iter().map(|w| key(w)).collect();
         let mut out = Vec::new();
-        let mut used_groups = Vec::new();
-        for start in 0..typed.len() {
-            let Some(candidates) = self.by_first.get(&typed[start]) else {
+        for start in 0..keys.len() {
+            let Some(candidates) = self.by_first.get(&keys[start]) else {
+                continue;
+            };
+            let first = out.len();
+            for &(g, p) in candidates {
+                if keys[start..].starts_with(&self.keys[g][p]) && !out[first..].contains(&g) {
+                    out.push(g);
+                }
+            }
+        }
+        out
+    }
+
+    /// The groups whose phrases occur in `typed` (folded words), in order of first occurrence.
+    pub fn groups_in(&self, typed: &[String]) -> Vec<usize> {
+        let keys: Vec<String> = typed.iter().map(|w| key(w)).collect();
+        self.matches(&keys).into_iter().map(|(g, _, _)| g).collect()
+    }
+
+    /// (group, matched phrase, start) for each group with a phrase in `keys`.
+    fn matches(&self, keys: &[String]) -> Vec<(usize, usize, usize)> {
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        for start in 0..keys.len() {
+            let Some(candidates) = self.by_first.get(&keys[start]) else {
                 continue;
             };
             for &(g, p) in candidates {
-                let phrase = &self.groups[g][p];
-                if typed[start..].starts_with(phrase) && !used_groups.contains(&g) {
-                    used_groups.push(g);
-                    for (q, other) in self.groups[g].iter().enumerate() {
-                        if q != p {
-                            out.extend(other.iter().cloned());
-                        }
-                    }
+                if found.iter().any(|&(fg, _, _)| fg == g) {
+                    continue;
+                }
+                if keys[start..].starts_with(&self.keys[g][p]) {
+                    found.push((g, p, start));
+                }
+            }
+        }
+        found
+    }
+
+    /// The words of every other phrase in the groups whose phrases occur in `typed` (folded words), and the groups.
+    pub fn expand(&self, typed: &[String]) -> Expansion {
+        let keys: Vec<String> = typed.iter().map(|w| key(w)).collect();
+        let found = self.matches(&keys);
+        let mut out = Expansion::default();
+        for (g, p, start) in found {
+            out.groups.push(g);
+            out.spans.push((start, self.groups[g][p].len()));
+            for (q, other) in self.groups[g].iter().enumerate() {
+                if q != p {
+                    out.words.extend(other.iter().cloned());
                 }
             }
         }
@@ -63,22 +158,48 @@ impl Synonyms {
 mod tests {
     use super::*;
 
+    fn glossary() -> Synonyms {
+        Synonyms::new(&Glossary {
+            groups: vec![
+                vec!["fb".into(), "facebook".into(), "fejsbuk".into()],
+                vec!["nudes".into(), "foto intime".into(), "intimate images".into()],
+                vec!["ish".into(), "ex".into()],
+            ],
+        })
+    }
+
     #[test]
     fn expands_words_and_phrases() {
-        let g = Glossary {
-            groups: vec![
-                vec!["fb".into(), "facebook".into()],
-                vec!["nudes".into(), "foto intime".into(), "intimate images".into()],
-            ],
-        };
-        let s = Synonyms::new(&g);
+        let s = glossary();
         let typed: Vec<String> = words("me postoi nudes ne fb").collect();
         let got = s.expand(&typed);
-        assert!(got.contains(&"facebook".to_string()));
-        assert!(got.contains(&"intime".to_string()));
-        assert!(got.contains(&"images".to_string()));
+        assert!(got.words.contains(&"facebook".to_string()));
+        assert!(got.words.contains(&"intime".to_string()));
+        assert!(got.words.contains(&"images".to_string()));
+        assert_eq!(got.groups, vec![1, 0]);
         let typed: Vec<String> = words("foto intime").collect();
-        assert!(s.expand(&typed).contains(&"nudes".to_string()));
-        assert!(s.expand(&["foto".to_string()]).is_empty());
+        assert!(s.expand(&typed).words.contains(&"nudes".to_string()));
+        assert!(s.expand(&["foto".to_string()]).words.is_empty());
+        let typed: Vec<String> = words("kam foto intime").collect();
+        let got = s.expand(&typed);
+        assert_eq!(got.covering(2).collect::<Vec<_>>(), vec![1]);
+        assert_eq!(got.covering(0).count(), 0);
+    }
+
+    #[test]
+    fn occurrences_count_every_mention() {
+        let s = glossary();
+        let text: Vec<String> = words(&fold("Facebook: raportoni në fb; foto intime në Facebook")).collect();
+        assert_eq!(s.occurrences(&text), vec![0, 0, 1, 0]);
+    }
+
+    #[test]
+    fn inflected_forms_find_their_group_but_short_words_match_exactly() {
+        let s = glossary();
+        let typed: Vec<String> = words("ma vodhen llogarine e fejsbukut").collect();
+        assert!(s.expand(&typed).words.contains(&"facebook".to_string()));
+        let typed: Vec<String> = words("kur isha 15 vjec").collect();
+        assert!(s.expand(&typed).groups.is_empty());
+        assert_eq!(s.groups_in(&["ish".to_string(), "burri".to_string()]), vec![2]);
     }
 }
