@@ -103,13 +103,14 @@ pub const STOP_EN: &[&str] = &[
 
 /// Albanian endings, longest first. Stripped from the end of a folded word, keeping at least three letters.
 const SQ_SUFFIXES: &[&str] = &[
-    // verb forms: -oj, -on, -ojmë, -ojnë, -ova, -oi, -uan, -uar, passive -ohet..., 2nd person -osh, nominal -im;
+    // verb forms: -oj, -on, -ojmë, -ojnë, -ojë, -ova, -oi, -uan, -uar, passive -ohet..., 2nd person -osh, nominal -im,
+    // participles and nouns of -aj verbs (shpërndau, shpërndarë, shpërndarje);
     // noun endings: case, definiteness, plural (-jen/-jes of nouns in -je, -ash/-esh of the plural ablative)
     "oheshin", "imeve", "ohemi", "ohesh", "uarit", "uesit", "ueses", "ojme", "ojne", "onte", "onin", "ohet", "ohen",
-    "ohem", "uara", "uari", "uese", "uesi", "imet", "imin", "imit", "jeve", "ova", "oni", "ojn", "uar", "uan", "ues",
-    "imi", "ime", "osh", "esh", "ash", "jen", "jes", "jet", "ave", "eve", "ive", "ete", "ate", "ite", "ute", "oj",
-    "on", "oi", "im", "ur", "ve", "et", "at", "it", "ut", "in", "un", "en", "es", "se", "ne", "te", "ja", "ia", "je",
-    "n", "s", "t", "i", "u", "a", "e",
+    "ohem", "uara", "uari", "uese", "uesi", "imet", "imin", "imit", "jeve", "arje", "arja", "ova", "oni", "ojn", "oje",
+    "uar", "uan", "ues", "imi", "ime", "osh", "esh", "ash", "jen", "jes", "jet", "are", "ara", "ave", "eve", "ive",
+    "ete", "ate", "ite", "ute", "oj", "on", "oi", "im", "ur", "ve", "et", "at", "it", "ut", "in", "un", "en", "es",
+    "se", "ne", "te", "ja", "ia", "je", "n", "s", "t", "i", "u", "a", "e",
 ];
 
 const MIN_STEM: usize = 3;
@@ -231,6 +232,13 @@ const SQ_IRREGULAR: &[(&str, &str)] = &[
     ("gra", "grua"),
     ("grate", "grua"),
     ("grave", "grua"),
+    // nouns that only look like verb forms
+    ("nevoje", "nevoj"),
+    ("nevoja", "nevoj"),
+    ("nevojen", "nevoj"),
+    ("nevojes", "nevoj"),
+    ("videoje", "vide"),
+    ("perpara", "perpara"),
     // "nëna" (mother) must not become "nen" (article)
     ("nena", "nene"),
     ("nenen", "nene"),
@@ -401,6 +409,8 @@ mod tests {
             &["hakuan", "hakun", "hakuar", "hakoi"],
             &["publikosh", "publikuan", "publikoi", "publikuar"],
             &["shantazhojn", "shantazhojne", "shantazhon", "shantazh"],
+            &["postoje", "postoj", "postoi", "postuar"],
+            &["shperndau", "shperndare", "shperndara", "shperndarje"],
             &["vajzash", "vajzat"],
             &["llogari", "llogarine", "llogarin"],
         ] {

@@ -119,8 +119,11 @@ fn any(set: &LazyLock<Option<RegexSet>>, text: &[u8]) -> bool {
 
 /// Whether `text` says someone is in danger now.
 pub fn detect(text: &str) -> bool {
-    let folded = fold(text);
-    let folded = folded.replace(['’', '`'], "'");
+    detect_folded(&fold(text))
+}
+
+/// [`detect`] over text already folded (see [`fold`]).
+pub fn detect_folded(folded: &str) -> bool {
     let folded = folded.as_bytes();
     if DANGER_SET.is_none() {
         return true;

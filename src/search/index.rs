@@ -8,13 +8,15 @@ use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFiel
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 use super::analysis::{analyze, fold, words};
+use super::cues;
 use super::synonyms::{Synonyms, group_token};
 use crate::knowledge::{self, Entry, Kind, Knowledge, Lang};
 
-/// How much a match in each part of an entry counts.
-pub const TITLE_BOOST: f32 = 3.0;
-pub const KEYWORDS_BOOST: f32 = 2.5;
-pub const TEXT_BOOST: f32 = 1.0;
+/// Each language has two fields: the head (title and keywords: what the entry is about, short) and the text (the
+/// rest). A match in the head counts [`HEAD_BOOST`] times as much; within the head, title words are written
+/// [`TITLE_REPEAT`] times (the weighted term frequency of BM25F). Two fields keep a query to two clauses per term.
+pub const HEAD_BOOST: f32 = 5.0;
+pub const TITLE_REPEAT: usize = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -24,60 +26,55 @@ pub enum IndexError {
     Io(#[from] std::io::Error),
 }
 
-/// The fields of one language.
-#[derive(Debug, Clone, Copy)]
-pub struct LangFields {
-    pub title: Field,
-    pub keywords: Field,
-    pub text: Field,
-}
-
-impl LangFields {
-    pub fn all(&self) -> [(Field, f32); 3] {
-        [
-            (self.title, TITLE_BOOST),
-            (self.keywords, KEYWORDS_BOOST),
-            (self.text, TEXT_BOOST),
-        ]
-    }
-}
-
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub id: Field,
     pub kind: Field,
     pub audience: Field,
-    pub sq: LangFields,
-    pub en: LangFields,
+    /// Title and keywords in Albanian.
+    pub head_sq: Field,
+    /// The rest of an entry in Albanian.
+    pub text_sq: Field,
+    pub head_en: Field,
+    pub text_en: Field,
 }
 
 impl Fields {
-    pub fn lang(&self, lang: Lang) -> &LangFields {
+    /// (head, text) of a language.
+    pub fn lang(&self, lang: Lang) -> (Field, Field) {
         match lang {
-            Lang::Sq => &self.sq,
-            Lang::En => &self.en,
+            Lang::Sq => (self.head_sq, self.text_sq),
+            Lang::En => (self.head_en, self.text_en),
         }
     }
 }
 
-/// What the index knows of one term without asking tantivy: a number for it, and in which fields it occurs (bit
-/// `3 * language + field`, fields in the order of [`LangFields::all`]).
+/// What the index knows of one term without asking tantivy: a number for it, and in which fields it occurs (bits 0
+/// and 1: the Albanian and English head, bits 2 and 3: the Albanian and English text).
 #[derive(Debug, Clone, Copy)]
 pub struct TermInfo {
     pub id: u32,
-    pub fields: u8,
+    pub langs: u8,
 }
 
 impl TermInfo {
-    pub fn in_lang(&self, lang: Lang) -> u8 {
-        (self.fields >> (3 * lang_index(lang))) & 0b111
+    pub fn in_lang(&self, lang: Lang) -> bool {
+        self.in_head(lang) || self.in_text(lang)
+    }
+
+    pub fn in_head(&self, lang: Lang) -> bool {
+        self.langs & lang_bit(lang) != 0
+    }
+
+    pub fn in_text(&self, lang: Lang) -> bool {
+        self.langs & (lang_bit(lang) << 2) != 0
     }
 }
 
-pub(crate) fn lang_index(lang: Lang) -> usize {
+fn lang_bit(lang: Lang) -> u8 {
     match lang {
-        Lang::Sq => 0,
-        Lang::En => 1,
+        Lang::Sq => 1,
+        Lang::En => 2,
     }
 }
 
@@ -94,7 +91,9 @@ pub struct SearchIndex {
     pub(crate) entry_platforms: Vec<Vec<usize>>,
     /// Glossary group → whether it names a platform of some platform entry.
     pub(crate) platform_groups: Vec<bool>,
-    /// Every analysed term of the knowledge → its number and the fields it occurs in.
+    /// By position in `knowledge.entries()`: whom the entry's title is about (see [`cues::subjects`]).
+    pub(crate) entry_subjects: Vec<u8>,
+    /// Every analysed term of the knowledge → its number and the languages it occurs in.
     pub(crate) vocabulary: HashMap<String, TermInfo>,
     /// By position in `knowledge.entries()`: the numbers of the entry's terms, sorted.
     pub(crate) entry_terms: Vec<Vec<u32>>,
@@ -111,21 +110,20 @@ fn schema() -> (Schema, Fields) {
     let id = b.add_text_field("id", STRING | STORED);
     let kind = b.add_text_field("kind", STRING);
     let audience = b.add_text_field("audience", STRING);
-    let mut lang_fields = |lang: &str| LangFields {
-        title: b.add_text_field(&format!("title_{lang}"), analysed.clone()),
-        keywords: b.add_text_field(&format!("keywords_{lang}"), analysed.clone()),
-        text: b.add_text_field(&format!("text_{lang}"), analysed.clone()),
-    };
-    let sq = lang_fields("sq");
-    let en = lang_fields("en");
+    let head_sq = b.add_text_field("head_sq", analysed.clone());
+    let text_sq = b.add_text_field("text_sq", analysed.clone());
+    let head_en = b.add_text_field("head_en", analysed.clone());
+    let text_en = b.add_text_field("text_en", analysed);
     (
         b.build(),
         Fields {
             id,
             kind,
             audience,
-            sq,
-            en,
+            head_sq,
+            text_sq,
+            head_en,
+            text_en,
         },
     )
 }
@@ -168,30 +166,37 @@ impl SearchIndex {
             doc.add_text(fields.audience, entry.audience.as_str());
             let mut ids: Vec<u32> = Vec::new();
             for lang in Lang::ALL {
-                let f = fields.lang(lang);
                 let t = entry.text(lang);
-                for (n, (field, text)) in [
-                    (f.title, t.title.clone()),
-                    (f.keywords, t.keywords.join("\n")),
-                    (f.text, knowledge::body_text(entry, lang)),
-                ]
-                .into_iter()
-                .enumerate()
-                {
+                let (head_field, text_field) = fields.lang(lang);
+                let mut head: Vec<String> = Vec::new();
+                for (part, text) in [
+                    (0, t.title.clone()),
+                    (1, t.keywords.join("\n")),
+                    (2, knowledge::body_text(entry, lang)),
+                ] {
                     let mut terms = analyze(&text, lang);
                     let text_words: Vec<String> = words(&fold(&text)).collect();
                     terms.extend(synonyms.occurrences(&text_words).into_iter().map(group_token));
-                    let bit = 1u8 << (3 * lang_index(lang) + n);
+                    let bit = if part == 2 { lang_bit(lang) << 2 } else { lang_bit(lang) };
                     for term in &terms {
                         let next = vocabulary.len() as u32;
                         let info = vocabulary
                             .entry(term.clone())
-                            .or_insert(TermInfo { id: next, fields: 0 });
-                        info.fields |= bit;
+                            .or_insert(TermInfo { id: next, langs: 0 });
+                        info.langs |= bit;
                         ids.push(info.id);
                     }
-                    doc.add_text(field, terms.join(" "));
+                    match part {
+                        0 => {
+                            for _ in 0..TITLE_REPEAT {
+                                head.extend(terms.iter().cloned());
+                            }
+                        }
+                        1 => head.extend(terms),
+                        _ => doc.add_text(text_field, terms.join(" ")),
+                    }
                 }
+                doc.add_text(head_field, head.join(" "));
             }
             ids.sort_unstable();
             ids.dedup();
@@ -228,6 +233,16 @@ impl SearchIndex {
             .iter()
             .map(|e| platform_groups_of(e, &synonyms))
             .collect();
+        let entry_subjects: Vec<u8> = knowledge
+            .entries()
+            .iter()
+            .map(|e| {
+                Lang::ALL
+                    .iter()
+                    .map(|&l| cues::subjects(&words(&fold(&e.text(l).title)).collect::<Vec<_>>()))
+                    .fold(0, |a, b| a | b)
+            })
+            .collect();
         let mut platform_groups = vec![false; synonyms.len()];
         for &g in entry_platforms.iter().flatten() {
             platform_groups[g] = true;
@@ -240,6 +255,7 @@ impl SearchIndex {
             synonyms,
             entry_platforms,
             platform_groups,
+            entry_subjects,
             vocabulary,
             entry_terms,
         })

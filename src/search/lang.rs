@@ -155,14 +155,23 @@ const EN_WORDS: &[&str] = &[
 
 /// The language of `text`, or `fallback` when the text gives no clear sign.
 pub fn detect(text: &str, fallback: Lang) -> Lang {
-    let lower = text.to_lowercase();
+    let typed: Vec<String> = words(&fold(text)).collect();
+    detect_words(has_albanian_letters(text), &typed, fallback)
+}
+
+/// Whether the text has ë or ç, letters only Albanian uses.
+pub fn has_albanian_letters(text: &str) -> bool {
+    text.contains(['ë', 'ç', 'Ë', 'Ç'])
+}
+
+/// [`detect`] over the text's folded words (see [`words`]), given whether it has Albanian letters.
+pub fn detect_words(albanian_letters: bool, typed: &[String], fallback: Lang) -> Lang {
     let mut sq = 0i32;
     let mut en = 0i32;
-    if lower.contains('ë') || lower.contains('ç') {
+    if albanian_letters {
         sq += 3;
     }
-    let folded = fold(&lower);
-    for w in words(&folded) {
+    for w in typed {
         let w = w.as_str();
         let in_sq = SQ_WORDS.contains(&w);
         let in_en = EN_WORDS.contains(&w);

@@ -3,6 +3,7 @@
 //! detector ([`emergency`]).
 
 pub mod analysis;
+pub mod cues;
 pub mod emergency;
 pub mod index;
 pub mod lang;

@@ -1,5 +1,9 @@
-//! The glossary at query time: when a question contains any phrase of a synonym group, the other phrases of the
-//! group are searched too (fb → facebook, nudes → foto intime → intimate images, ...).
+//! The glossary: groups of words and phrases that mean the same thing to the person asking (fb = facebook, nudes =
+//! foto intime = intimate images, ...).
+//!
+//! Each group is one term of the index (see [`group_token`]): at index time an entry gets the group's term wherever
+//! it says any phrase of the group, and a question that says any phrase of the group asks for that term. So a
+//! question finds the entries that use another phrase of the group, at the cost of one query clause per group.
 //!
 //! Phrases match on word keys rather than exact spelling, so an inflected form finds its group too
 //! ("fejsbukut" → "fejsbuk", "kërcënimet" → "kërcënim"): a word of five letters or more is keyed by its Albanian
@@ -30,10 +34,8 @@ pub fn group_token(group: usize) -> String {
 
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
-    /// Each group as its phrases, each phrase as folded words.
+    /// Each group as its phrases, each phrase as the keys of its words.
     groups: Vec<Vec<Vec<String>>>,
-    /// The same phrases as keys.
-    keys: Vec<Vec<Vec<String>>>,
     /// Key of the first word of a phrase → (group, phrase) pairs that start with it.
     by_first: HashMap<String, Vec<(usize, usize)>>,
 }
@@ -41,9 +43,7 @@ pub struct Synonyms {
 /// What a question's words matched in the glossary.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Expansion {
-    /// The words of every other phrase of the matched groups.
-    pub words: Vec<String>,
-    /// The matched groups, by position in the glossary (see [`Synonyms::groups_in`]).
+    /// The matched groups, by position in the glossary, in order of first occurrence.
     pub groups: Vec<usize>,
     /// For each matched group: the typed words its phrase covers (start, length).
     pub spans: Vec<(usize, usize)>,
@@ -66,19 +66,17 @@ impl Synonyms {
         for group in &glossary.groups {
             let phrases: Vec<Vec<String>> = group
                 .iter()
-                .map(|p| words(&fold(p)).collect::<Vec<_>>())
+                .map(|p| words(&fold(p)).map(|w| key(&w)).collect::<Vec<_>>())
                 .filter(|p: &Vec<String>| !p.is_empty())
                 .collect();
             if phrases.len() < 2 {
                 continue;
             }
             let g = s.groups.len();
-            let keys: Vec<Vec<String>> = phrases.iter().map(|p| p.iter().map(|w| key(w)).collect()).collect();
-            for (p, phrase) in keys.iter().enumerate() {
+            for (p, phrase) in phrases.iter().enumerate() {
                 s.by_first.entry(phrase[0].clone()).or_default().push((g, p));
             }
             s.groups.push(phrases);
-            s.keys.push(keys);
         }
         s
     }
@@ -93,7 +91,7 @@ impl Synonyms {
     }
 
     /// Every occurrence of a phrase of some group in a text's folded words, as the group (a group once per
-    /// starting word). Used at index time: an entry that says "fb" or "Facebook" carries the group's token.
+    /// starting word). Used at index time: an entry that says "fb" or "Facebook" carries the group's term.
     pub fn occurrences(&self, text_words: &[String]) -> Vec<usize> {
         let keys: Vec<String> = text_words.iter().map(|w| key(w)).collect();
         let mut out = Vec::new();
@@ -103,7 +101,7 @@ impl Synonyms {
             };
             let first = out.len();
             for &(g, p) in candidates {
-                if keys[start..].starts_with(&self.keys[g][p]) && !out[first..].contains(&g) {
+                if keys[start..].starts_with(&self.groups[g][p]) && !out[first..].contains(&g) {
                     out.push(g);
                 }
             }
@@ -113,40 +111,22 @@ impl Synonyms {
 
     /// The groups whose phrases occur in `typed` (folded words), in order of first occurrence.
     pub fn groups_in(&self, typed: &[String]) -> Vec<usize> {
-        let keys: Vec<String> = typed.iter().map(|w| key(w)).collect();
-        self.matches(&keys).into_iter().map(|(g, _, _)| g).collect()
+        self.expand(typed).groups
     }
 
-    /// (group, matched phrase, start) for each group with a phrase in `keys`.
-    fn matches(&self, keys: &[String]) -> Vec<(usize, usize, usize)> {
-        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    /// The groups whose phrases occur in `typed` (folded words), and where.
+    pub fn expand(&self, typed: &[String]) -> Expansion {
+        let keys: Vec<String> = typed.iter().map(|w| key(w)).collect();
+        let mut out = Expansion::default();
         for start in 0..keys.len() {
             let Some(candidates) = self.by_first.get(&keys[start]) else {
                 continue;
             };
             for &(g, p) in candidates {
-                if found.iter().any(|&(fg, _, _)| fg == g) {
-                    continue;
-                }
-                if keys[start..].starts_with(&self.keys[g][p]) {
-                    found.push((g, p, start));
-                }
-            }
-        }
-        found
-    }
-
-    /// The words of every other phrase in the groups whose phrases occur in `typed` (folded words), and the groups.
-    pub fn expand(&self, typed: &[String]) -> Expansion {
-        let keys: Vec<String> = typed.iter().map(|w| key(w)).collect();
-        let found = self.matches(&keys);
-        let mut out = Expansion::default();
-        for (g, p, start) in found {
-            out.groups.push(g);
-            out.spans.push((start, self.groups[g][p].len()));
-            for (q, other) in self.groups[g].iter().enumerate() {
-                if q != p {
-                    out.words.extend(other.iter().cloned());
+                let phrase = &self.groups[g][p];
+                if !out.groups.contains(&g) && keys[start..].starts_with(phrase) {
+                    out.groups.push(g);
+                    out.spans.push((start, phrase.len()));
                 }
             }
         }
@@ -169,21 +149,18 @@ mod tests {
     }
 
     #[test]
-    fn expands_words_and_phrases() {
+    fn finds_words_and_phrases() {
         let s = glossary();
         let typed: Vec<String> = words("me postoi nudes ne fb").collect();
         let got = s.expand(&typed);
-        assert!(got.words.contains(&"facebook".to_string()));
-        assert!(got.words.contains(&"intime".to_string()));
-        assert!(got.words.contains(&"images".to_string()));
         assert_eq!(got.groups, vec![1, 0]);
-        let typed: Vec<String> = words("foto intime").collect();
-        assert!(s.expand(&typed).words.contains(&"nudes".to_string()));
-        assert!(s.expand(&["foto".to_string()]).words.is_empty());
+        assert_eq!(got.spans, vec![(2, 1), (4, 1)]);
         let typed: Vec<String> = words("kam foto intime").collect();
         let got = s.expand(&typed);
+        assert_eq!(got.groups, vec![1]);
         assert_eq!(got.covering(2).collect::<Vec<_>>(), vec![1]);
         assert_eq!(got.covering(0).count(), 0);
+        assert!(s.expand(&["foto".to_string()]).groups.is_empty());
     }
 
     #[test]
@@ -197,7 +174,7 @@ mod tests {
     fn inflected_forms_find_their_group_but_short_words_match_exactly() {
         let s = glossary();
         let typed: Vec<String> = words("ma vodhen llogarine e fejsbukut").collect();
-        assert!(s.expand(&typed).words.contains(&"facebook".to_string()));
+        assert_eq!(s.groups_in(&typed), vec![0]);
         let typed: Vec<String> = words("kur isha 15 vjec").collect();
         assert!(s.expand(&typed).groups.is_empty());
         assert_eq!(s.groups_in(&["ish".to_string(), "burri".to_string()]), vec![2]);
