@@ -30,7 +30,7 @@ use sqlx::{ConnectOptions, Connection};
 use udha::knowledge::{Entry, Knowledge, Lang, Localized, searchable_text};
 use udha::search::SearchIndex;
 
-/// Results asked for, by both engines (the bot asks for 4, `udha ask` for 3 by default).
+/// Results asked for, by both engines (`udha ask` asks for 5 by default, the bot for 4).
 const LIMIT: usize = 5;
 /// Questions taken from the dev set.
 const QUERIES: usize = 100;
