@@ -4,15 +4,19 @@
 //! words, then a light stemmer for the common noun and verb endings (no Snowball stemmer exists for Albanian).
 //! English: the same folding, English stop words and the Snowball English stemmer.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use crate::knowledge::Lang;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Lower-cases and folds diacritics: "Kërcënim" → "kercenim", "Përndjekja" → "perndjekja".
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
         for lower in c.to_lowercase() {
             out.push(fold_char(lower));
         }
@@ -51,6 +55,9 @@ pub fn words(folded: &str) -> impl Iterator<Item = String> + '_ {
 
 /// One raw token (letters, digits and apostrophes) as one or two words (the second may be empty).
 fn split_elision(token: &str) -> [String; 2] {
+    if !token.contains('\'') {
+        return [token.to_string(), String::new()];
+    }
     let token = token.trim_matches('\'');
     if let Some((head, rest)) = token.split_once('\'')
         && !rest.is_empty()
@@ -250,7 +257,7 @@ pub fn stem_sq(word: &str) -> String {
     if word.chars().any(|c| c.is_ascii_digit()) || !word.is_ascii() {
         return word.to_string();
     }
-    static IRREGULAR: LazyLock<HashMap<&str, &str>> = LazyLock::new(|| SQ_IRREGULAR.iter().copied().collect());
+    static IRREGULAR: LazyLock<FxHashMap<&str, &str>> = LazyLock::new(|| SQ_IRREGULAR.iter().copied().collect());
     if let Some(stem) = IRREGULAR.get(word) {
         return (*stem).to_string();
     }
@@ -291,8 +298,8 @@ pub fn stem_en(word: &str) -> String {
 }
 
 pub fn is_stop(word: &str, lang: Lang) -> bool {
-    static SQ: LazyLock<HashSet<&str>> = LazyLock::new(|| STOP_SQ.iter().copied().collect());
-    static EN: LazyLock<HashSet<&str>> = LazyLock::new(|| STOP_EN.iter().copied().collect());
+    static SQ: LazyLock<FxHashSet<&str>> = LazyLock::new(|| STOP_SQ.iter().copied().collect());
+    static EN: LazyLock<FxHashSet<&str>> = LazyLock::new(|| STOP_EN.iter().copied().collect());
     match lang {
         Lang::Sq => SQ.contains(word),
         Lang::En => EN.contains(word),

@@ -41,12 +41,14 @@ const DANGER: &[&str] = &[
     // self-harm
     r"\b(vras|vrase|vrit|vritem|mbys|mbyt|lendoj|pres|preva|hedh|hodh|hidh|helmoj|var)\w*\W+veten\b|\bvetevra\w*|\bvetvra\w*|\bvetevrit\w*",
     r"\b(dua|du|dojna|due|deshiroj)\b\W+(\w+\W+){0,1}(vdes|dek|vdekur)\b",
-    r"\bnuk (dua|du|due|kam me|deshiroj)\b\W+(\w+\W+){0,2}(jetoj|jetu|jetuar|jetoje|vazhdoj)\b",
+    r"\bnuk (dua|du|due|kam me|deshiroj)\b\W+(\w+\W+){0,2}(jetoj|jetu|jetuar|jetoje)\b|\bnuk (dua|du|due) (te |me )?vazhdoj$",
     r"\bs'?(dua|du) (me|te) (jetu|jetoj)\b|\bnuk ja vlen (te|me) jet\w*",
     r"\b(s|nuk)\W?(kam|kom)\b\W+(\w+\W+){0,2}(arsye|pse|shkak)\b\W+(\w+\W+){0,2}jet\w*",
-    r"\b(jap|japim|jape) fund (jetes|vetes)\b|\b(do|dua|due|du|vendosa)\b\W+(\w+\W+){0,3}jap fund\b",
+    // "t'i jap fund" with nothing after it, or with tonight / my life; not "t'i jap fund lidhjes" (a relationship)
+    r"\b(jap|japim|jape) fund (jetes|vetes)\b|\b(do|dua|due|du|vendosa)\b\W+(\w+\W+){0,3}jap fund(\W*$|\W+(sonte|tani|sot|gjithcka\w*|te gjithave)\b)",
     r"\bhidhem (nga|prej|poshte)\b",
-    r"\b(pire|piva|pive|pira|kam pi|marre|mora|gelltita|gelltit)\b\W+(\w+\W+){0,2}(hape|hapet|ilace|barna|tableta|pilula|helm)\b",
+    // an overdose: many pills, or poison (not "kam marrë ilaçe për kokën")
+    r"\b(pire|piva|pive|pira|kam pi|marre|mora|gelltita|gelltit)\b\W+(\w+\W+){0,1}(shume|gjithe|gjitha|krejt|nje kuti|kutine)\W+(\w+\W+){0,1}(hape|hapet|ilace|barna|tableta|pilula)\b|\b(pire|piva|pive|pira|kam pi|mora|gelltita)\W+helm\b",
     r"\b(sos|ndihme urgjent\w*|me ndihmoni tani|ndihme tani|ndihmoni urgjent\w*|urgjente?)\b",
     // English
     r"\b(kill|murder|shoot|stab|strangle|choke|burn|hurt|beat)\w*\W+(me|us|my|her|him|them|the kids|my kids|my children|myself)\b",
@@ -57,8 +59,8 @@ const DANGER: &[&str] = &[
     r"\blocked (me|us) (in|up)\b|\b(won'?t|doesn'?t|will not) let (me|us) (leave|out|go)\b|\btrapped\b|\bkidnap\w*|\bheld (me|us)\b",
     r"\b(i'?m|im|i am|we'?re|we are) hiding\b",
     r"\b(kill|hurt|harm|cut)\w* myself\b|\bsuicid\w*|\b(want|wanna|going) to die\b|\bend (my life|it all)\b|\b(don'?t|do not) want to (live|be alive)\b|\bno reason to live\b",
-    r"\b(going to|gonna|will|want to|wanna)\W+end it\b|\bend it (tonight|now|today)\b",
-    r"\b(took|taken|swallowed)\b\W+(\w+\W+){0,3}(pills|tablets|meds|medication|painkillers)\b|\boverdos\w*",
+    r"\b(going to|gonna|will|want to|wanna)\W+end it(\W*$|\W+(all|tonight|now|today|forever)\b)",
+    r"\b(took|taken|swallowed)\W+(a lot of|lots of|too many|so many|many|all (of )?(my|the)|a bottle of|a handful of|a box of)\W+(\w+\W+){0,1}(pills|tablets|meds|medication|painkillers)\b|\boverdos\w*",
     r"\b(outside|at|by) (my|the|our) (door|house|home|window|flat|apartment)\b|\bbreak(ing)? (in|down the door|the door)\b|\bbroke (in|down)\b|\bbroke (the|my|our) (door|window)\b|\bkick\w* (in |down )?(the|my|our) door\b|\bfollowing me (right )?now\b",
     r"\bin danger\b|\bhelp me now\b|\bemergency\b|\bsos\b|\bunsafe (right )?now\b|\bscared for my life\b|\bfear for my life\b",
 ];
@@ -196,6 +198,8 @@ mod tests {
             "nuk dua më të jetoj",
             "dua t'i jap fund jetes",
             "do i jap fund sonte",
+            "dua t'i jap fund",
+            "i took too many pills",
             "do e hedh veten nga ballkoni",
             "kam pire shume hape tani",
             "s'kam me arsye me jetu",
@@ -230,6 +234,11 @@ mod tests {
             "cili eshte denimi per kercenimin me vdekje",
             "para dy vitesh me rrihte, tani jam e ndare dhe mire",
             "he keeps following me on instagram",
+            "dua t'i jap fund kesaj lidhjeje",
+            "nuk dua te vazhdoj me kete lidhje",
+            "kam marre ilace per koken",
+            "I took my pills this morning",
+            "I want to end it with him",
         ] {
             assert!(!detect(s), "{s}");
         }

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
-use super::analysis::{analyze, fold, words};
+use super::analysis::{fold, is_stop, stem, words};
 use super::cues;
-use super::synonyms::{Synonyms, group_token};
+use super::synonyms::{self, Synonyms, group_token};
 use crate::knowledge::{self, Entry, Kind, Knowledge, Lang};
+use rustc_hash::FxHashMap;
 
 /// Each language has two fields: the head (title and keywords: what the entry is about, short) and the text (the
 /// rest). A match in the head counts [`HEAD_BOOST`] times as much; within the head, title words are written
@@ -54,7 +55,9 @@ impl Fields {
 #[derive(Debug, Clone, Copy)]
 pub struct TermInfo {
     pub id: u32,
-    pub langs: u8,
+    pub fields: u8,
+    /// How many entries have the term (anywhere, in either language).
+    pub entries: u32,
 }
 
 impl TermInfo {
@@ -63,11 +66,11 @@ impl TermInfo {
     }
 
     pub fn in_head(&self, lang: Lang) -> bool {
-        self.langs & lang_bit(lang) != 0
+        self.fields & lang_bit(lang) != 0
     }
 
     pub fn in_text(&self, lang: Lang) -> bool {
-        self.langs & (lang_bit(lang) << 2) != 0
+        self.fields & (lang_bit(lang) << 2) != 0
     }
 }
 
@@ -84,7 +87,7 @@ pub struct SearchIndex {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     /// tantivy document address → position in `knowledge.entries()`.
-    pub(crate) doc_entry: HashMap<(u32, u32), usize>,
+    pub(crate) doc_entry: FxHashMap<(u32, u32), usize>,
     pub(crate) synonyms: Synonyms,
     /// By position in `knowledge.entries()`: the glossary groups naming the platform a platform entry is about
     /// (empty for other kinds).
@@ -93,10 +96,12 @@ pub struct SearchIndex {
     pub(crate) platform_groups: Vec<bool>,
     /// By position in `knowledge.entries()`: whom the entry's title is about (see [`cues::subjects`]).
     pub(crate) entry_subjects: Vec<u8>,
-    /// Every analysed term of the knowledge → its number and the languages it occurs in.
-    pub(crate) vocabulary: HashMap<String, TermInfo>,
+    /// Every analysed term (and glossary group) of the knowledge → what the index knows of it.
+    pub(crate) vocabulary: FxHashMap<String, TermInfo>,
     /// By position in `knowledge.entries()`: the numbers of the entry's terms, sorted.
-    pub(crate) entry_terms: Vec<Vec<u32>>,
+    entry_terms: Vec<u32>,
+    /// Where each entry's terms start in `entry_terms` (one more than there are entries).
+    entry_term_starts: Vec<usize>,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -128,6 +133,45 @@ fn schema() -> (Schema, Fields) {
     )
 }
 
+/// Stems and glossary keys already computed while building: the knowledge repeats its words a lot.
+#[derive(Default)]
+struct StemCache {
+    stems: [FxHashMap<String, String>; 2],
+}
+
+impl StemCache {
+    fn stem(&mut self, word: &str, lang: Lang) -> String {
+        let cache = &mut self.stems[usize::from(lang == Lang::En)];
+        if let Some(s) = cache.get(word) {
+            return s.clone();
+        }
+        let s = stem(word, lang);
+        cache.insert(word.to_string(), s.clone());
+        s
+    }
+
+    /// Like [`super::analysis::analyze`].
+    fn analyze(&mut self, text: &str, lang: Lang) -> Vec<String> {
+        words(&fold(text))
+            .filter(|w| !is_stop(w, lang))
+            .map(|w| self.stem(&w, lang))
+            .collect()
+    }
+
+    /// The glossary keys of a text's words (see [`synonyms::key`]).
+    fn keys(&mut self, text: &str) -> Vec<String> {
+        words(&fold(text))
+            .map(|w| {
+                if w.len() >= synonyms::MIN_STEMMED {
+                    self.stem(&w, Lang::Sq)
+                } else {
+                    w
+                }
+            })
+            .collect()
+    }
+}
+
 /// The glossary groups that name the platform of a platform entry: found in the name its titles start with
 /// ("Facebook – ...", "X (Twitter) – ...", "Take It Down – ...").
 fn platform_groups_of(entry: &Entry, synonyms: &Synonyms) -> Vec<usize> {
@@ -157,33 +201,50 @@ impl SearchIndex {
         // One thread and a small arena: the shipped knowledge is tiny; larger corpora still build fine.
         let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
         let synonyms = Synonyms::new(knowledge.glossary());
-        let mut vocabulary: HashMap<String, TermInfo> = HashMap::new();
-        let mut entry_terms: Vec<Vec<u32>> = Vec::with_capacity(knowledge.len());
+        let mut stems = StemCache::default();
+        let mut vocabulary: FxHashMap<String, TermInfo> = FxHashMap::default();
+        let mut entry_terms: Vec<u32> = Vec::new();
+        let mut entry_term_starts: Vec<usize> = Vec::with_capacity(knowledge.len() + 1);
+        entry_term_starts.push(0);
         for entry in knowledge.entries() {
             let mut doc = TantivyDocument::default();
             doc.add_text(fields.id, &entry.id);
             doc.add_text(fields.kind, entry.kind.as_str());
             doc.add_text(fields.audience, entry.audience.as_str());
             let mut ids: Vec<u32> = Vec::new();
-            for lang in Lang::ALL {
+            let parts = |lang: Lang| {
                 let t = entry.text(lang);
+                [
+                    t.title.clone(),
+                    t.keywords.join("\n"),
+                    knowledge::body_text(entry, lang),
+                ]
+            };
+            let texts = Lang::ALL.map(parts);
+            // The glossary groups each part names, in either language: a group is language-neutral, so both
+            // languages' fields carry the groups of both (and a question asks for a group in its own language only).
+            let groups: [Vec<String>; 3] = std::array::from_fn(|part| {
+                texts
+                    .iter()
+                    .flat_map(|t| synonyms.occurrences(&stems.keys(&t[part])))
+                    .map(group_token)
+                    .collect()
+            });
+            for (lang, texts) in Lang::ALL.into_iter().zip(&texts) {
                 let (head_field, text_field) = fields.lang(lang);
                 let mut head: Vec<String> = Vec::new();
-                for (part, text) in [
-                    (0, t.title.clone()),
-                    (1, t.keywords.join("\n")),
-                    (2, knowledge::body_text(entry, lang)),
-                ] {
-                    let mut terms = analyze(&text, lang);
-                    let text_words: Vec<String> = words(&fold(&text)).collect();
-                    terms.extend(synonyms.occurrences(&text_words).into_iter().map(group_token));
+                for (part, text) in texts.iter().enumerate() {
+                    let mut terms = stems.analyze(text, lang);
+                    terms.extend(groups[part].iter().cloned());
                     let bit = if part == 2 { lang_bit(lang) << 2 } else { lang_bit(lang) };
                     for term in &terms {
                         let next = vocabulary.len() as u32;
-                        let info = vocabulary
-                            .entry(term.clone())
-                            .or_insert(TermInfo { id: next, langs: 0 });
-                        info.langs |= bit;
+                        let info = vocabulary.entry(term.clone()).or_insert(TermInfo {
+                            id: next,
+                            fields: 0,
+                            entries: 0,
+                        });
+                        info.fields |= bit;
                         ids.push(info.id);
                     }
                     match part {
@@ -200,15 +261,22 @@ impl SearchIndex {
             }
             ids.sort_unstable();
             ids.dedup();
-            ids.shrink_to_fit();
-            entry_terms.push(ids);
+            entry_terms.extend(ids);
+            entry_term_starts.push(entry_terms.len());
             writer.add_document(doc)?;
         }
         writer.commit()?;
         drop(writer);
+        let mut entry_counts = vec![0u32; vocabulary.len()];
+        for &id in &entry_terms {
+            entry_counts[id as usize] += 1;
+        }
+        for info in vocabulary.values_mut() {
+            info.entries = entry_counts[info.id as usize];
+        }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
-        let mut doc_entry = HashMap::with_capacity(knowledge.len());
+        let mut doc_entry = FxHashMap::default();
         let position: HashMap<&str, usize> = knowledge
             .entries()
             .iter()
@@ -258,7 +326,16 @@ impl SearchIndex {
             entry_subjects,
             vocabulary,
             entry_terms,
+            entry_term_starts,
         })
+    }
+
+    /// The numbers of the terms of the entry at `position` in `knowledge.entries()`, sorted.
+    pub(crate) fn entry_terms(&self, position: usize) -> &[u32] {
+        match self.entry_term_starts.get(position..position + 2) {
+            Some(&[start, end]) => &self.entry_terms[start..end],
+            _ => &[],
+        }
     }
 
     pub fn knowledge(&self) -> &Arc<Knowledge> {

@@ -1,6 +1,9 @@
 //! Which language a question is written in: Albanian letters and function words against English ones.
 //! When the text does not tell (a single word, a platform name), the user's own setting wins.
 
+use rustc_hash::FxHashSet;
+use std::sync::LazyLock;
+
 use super::analysis::{fold, words};
 use crate::knowledge::Lang;
 
@@ -153,6 +156,9 @@ const EN_WORDS: &[&str] = &[
     "about",
 ];
 
+static SQ: LazyLock<FxHashSet<&str>> = LazyLock::new(|| SQ_WORDS.iter().copied().collect());
+static EN: LazyLock<FxHashSet<&str>> = LazyLock::new(|| EN_WORDS.iter().copied().collect());
+
 /// The language of `text`, or `fallback` when the text gives no clear sign.
 pub fn detect(text: &str, fallback: Lang) -> Lang {
     let typed: Vec<String> = words(&fold(text)).collect();
@@ -173,8 +179,8 @@ pub fn detect_words(albanian_letters: bool, typed: &[String], fallback: Lang) ->
     }
     for w in typed {
         let w = w.as_str();
-        let in_sq = SQ_WORDS.contains(&w);
-        let in_en = EN_WORDS.contains(&w);
+        let in_sq = SQ.contains(w);
+        let in_en = EN.contains(w);
         match (in_sq, in_en) {
             (true, false) => sq += 2,
             (false, true) => en += 2,

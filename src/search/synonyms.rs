@@ -9,13 +9,12 @@
 //! ("fejsbukut" → "fejsbuk", "kërcënimet" → "kërcënim"): a word of five letters or more is keyed by its Albanian
 //! stem, a shorter one by itself ("ish" must not match "isha").
 
-use std::collections::HashMap;
-
 use super::analysis::{fold, stem_sq, words};
 use crate::knowledge::Glossary;
+use rustc_hash::FxHashMap;
 
 /// Words shorter than this match only exactly.
-const MIN_STEMMED: usize = 5;
+pub(crate) const MIN_STEMMED: usize = 5;
 
 /// How a word is compared with the glossary.
 pub fn key(word: &str) -> String {
@@ -37,7 +36,7 @@ pub struct Synonyms {
     /// Each group as its phrases, each phrase as the keys of its words.
     groups: Vec<Vec<Vec<String>>>,
     /// Key of the first word of a phrase → (group, phrase) pairs that start with it.
-    by_first: HashMap<String, Vec<(usize, usize)>>,
+    by_first: FxHashMap<String, Vec<(usize, usize)>>,
 }
 
 /// What a question's words matched in the glossary.
@@ -90,10 +89,10 @@ impl Synonyms {
         self.groups.is_empty()
     }
 
-    /// Every occurrence of a phrase of some group in a text's folded words, as the group (a group once per
-    /// starting word). Used at index time: an entry that says "fb" or "Facebook" carries the group's term.
-    pub fn occurrences(&self, text_words: &[String]) -> Vec<usize> {
-        let keys: Vec<String> = text_words.iter().map(|w| key(w)).collect();
+    /// Every occurrence of a phrase of some group in a text, given as the [`key`]s of its folded words, as the
+    /// group (a group once per starting word). Used at index time: an entry that says "fb" or "Facebook" carries
+    /// the group's term.
+    pub fn occurrences(&self, keys: &[String]) -> Vec<usize> {
         let mut out = Vec::new();
         for start in 0..keys.len() {
             let Some(candidates) = self.by_first.get(&keys[start]) else {
@@ -117,6 +116,11 @@ impl Synonyms {
     /// The groups whose phrases occur in `typed` (folded words), and where.
     pub fn expand(&self, typed: &[String]) -> Expansion {
         let keys: Vec<String> = typed.iter().map(|w| key(w)).collect();
+        self.expand_keys(&keys)
+    }
+
+    /// [`Synonyms::expand`] over the words' [`key`]s.
+    pub fn expand_keys(&self, keys: &[String]) -> Expansion {
         let mut out = Expansion::default();
         for start in 0..keys.len() {
             let Some(candidates) = self.by_first.get(&keys[start]) else {
@@ -166,7 +170,9 @@ mod tests {
     #[test]
     fn occurrences_count_every_mention() {
         let s = glossary();
-        let text: Vec<String> = words(&fold("Facebook: raportoni në fb; foto intime në Facebook")).collect();
+        let text: Vec<String> = words(&fold("Facebook: raportoni në fb; foto intime në Facebook"))
+            .map(|w| key(&w))
+            .collect();
         assert_eq!(s.occurrences(&text), vec![0, 0, 1, 0]);
     }
 
