@@ -5,17 +5,17 @@
 //!
 //! All checks run over the question's folded words (see [`super::analysis::words`]).
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::LazyLock;
 
 use crate::knowledge::{Audience, Lang};
 
-fn set(words: &'static [&'static str]) -> HashSet<&'static str> {
+fn set(words: &'static [&'static str]) -> FxHashSet<&'static str> {
     words.iter().copied().collect()
 }
 
 /// Words of case work: a professional is asking.
-static PROVIDER: LazyLock<HashSet<&str>> = LazyLock::new(|| {
+static PROVIDER: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     set(&[
         "rast",
         "rasti",
@@ -81,7 +81,7 @@ static PROVIDER: LazyLock<HashSet<&str>> = LazyLock::new(|| {
 });
 
 /// Words of a person speaking of themselves. (Not Albanian "me": folded, "më" (me) is "me" (with).)
-static VICTIM: LazyLock<HashSet<&str>> = LazyLock::new(|| {
+static VICTIM: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     set(&[
         "mua",
         "time",
@@ -126,7 +126,7 @@ static VICTIM: LazyLock<HashSet<&str>> = LazyLock::new(|| {
 });
 
 /// English "I" and "me": Albanian "i" is a particle ("urdhri i mbrojtjes"), "me" mostly "with".
-static VICTIM_EN: LazyLock<HashSet<&str>> = LazyLock::new(|| set(&["i", "im", "ive", "id", "me"]));
+static VICTIM_EN: LazyLock<FxHashSet<&str>> = LazyLock::new(|| set(&["i", "im", "ive", "id", "me"]));
 
 /// Whether the question sounds like a professional's or a person's own: "referimi i rastit", "klientja" against
 /// "më kërcënon", "my photos", "si ta bllokoj" (an Albanian verb in the first person, -oj).
@@ -152,7 +152,7 @@ pub fn audience(typed: &[String], lang: Lang) -> Option<Audience> {
 }
 
 /// Words that ask about the law: what is punished, which article, whether something is a crime, one's rights.
-static LAW: LazyLock<HashSet<&str>> = LazyLock::new(|| {
+static LAW: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     set(&[
         "neni",
         "nenin",
@@ -281,7 +281,7 @@ pub fn guidance(typed: &[String]) -> Guidance {
 }
 
 /// Words that ask how to reach someone: an address, a number to call.
-static CONTACT: LazyLock<HashSet<&str>> = LazyLock::new(|| {
+static CONTACT: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     set(&[
         "adresa",
         "adresen",
@@ -306,7 +306,7 @@ static CONTACT: LazyLock<HashSet<&str>> = LazyLock::new(|| {
 });
 
 /// Words that, after "ku" (where), ask for a place: "ku ka strehë", "ku gjej avokat", "ku ndodhet".
-static PLACE: LazyLock<HashSet<&str>> = LazyLock::new(|| {
+static PLACE: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     set(&[
         "gjej",
         "gjen",
@@ -357,7 +357,7 @@ impl Subject {
     }
 }
 
-static CHILD: LazyLock<HashSet<&str>> = LazyLock::new(|| {
+static CHILD: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     set(&[
         "femije",
         "femija",
@@ -396,14 +396,14 @@ static CHILD: LazyLock<HashSet<&str>> = LazyLock::new(|| {
 });
 
 /// "vajza ime" is my daughter, "vajza" alone any girl or young woman.
-static CHILD_OF_MINE: LazyLock<HashSet<&str>> = LazyLock::new(|| {
+static CHILD_OF_MINE: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     set(&[
         "vajza", "vajzen", "vajzes", "djali", "djalin", "djalit", "biri", "birin", "bija", "bijen", "cuni", "cunin",
         "goca", "gocja", "gocen",
     ])
 });
 
-static SOMEONE: LazyLock<HashSet<&str>> = LazyLock::new(|| {
+static SOMEONE: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     set(&[
         "shoqe",
         "shoqja",
