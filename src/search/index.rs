@@ -161,13 +161,7 @@ impl StemCache {
     /// The glossary keys of a text's words (see [`synonyms::key`]).
     fn keys(&mut self, text: &str) -> Vec<String> {
         words(&fold(text))
-            .map(|w| {
-                if w.len() >= synonyms::MIN_STEMMED {
-                    self.stem(&w, Lang::Sq)
-                } else {
-                    w
-                }
-            })
+            .map(|w| synonyms::key_with(&w, || self.stem(&w, Lang::Sq)))
             .collect()
     }
 }

@@ -11,7 +11,7 @@ use tantivy::schema::IndexRecordOption;
 use super::analysis::{fold, is_stop, stem, words};
 use super::cues::{self, Guidance};
 use super::index::{HEAD_BOOST, SearchIndex, TermInfo};
-use super::synonyms::{Expansion, MIN_STEMMED, group_token};
+use super::synonyms::{self, Expansion, group_token};
 use super::{emergency, lang as langdetect};
 use crate::knowledge::{Entry, Kind, Lang};
 
@@ -123,13 +123,7 @@ impl SearchIndex {
         let keys: Vec<String> = typed
             .iter()
             .zip(&looked_up)
-            .map(|(word, stems)| {
-                if word.len() >= MIN_STEMMED {
-                    stems[sq].0.clone()
-                } else {
-                    word.clone()
-                }
-            })
+            .map(|(word, stems)| synonyms::key_with(word, || stems[sq].0.clone()))
             .collect();
         let expansion = self.synonyms.expand_keys(&keys);
         for (i, word) in typed.iter().enumerate() {

@@ -14,12 +14,17 @@ use crate::knowledge::Glossary;
 use rustc_hash::FxHashMap;
 
 /// Words shorter than this match only exactly.
-pub(crate) const MIN_STEMMED: usize = 5;
+const MIN_STEMMED: usize = 5;
 
 /// How a word is compared with the glossary.
 pub fn key(word: &str) -> String {
+    key_with(word, || stem_sq(word))
+}
+
+/// [`key`], given a way to the word's Albanian stem (one already computed, or a cached one).
+pub fn key_with(word: &str, stem_sq: impl FnOnce() -> String) -> String {
     if word.len() >= MIN_STEMMED {
-        stem_sq(word)
+        stem_sq()
     } else {
         word.to_string()
     }
@@ -89,20 +94,33 @@ impl Synonyms {
         self.groups.is_empty()
     }
 
+    /// Every phrase of some group that starts at some word of `keys` (the [`key`]s of folded words), as (start,
+    /// group, length in words), by start.
+    fn matches<'a>(&'a self, keys: &'a [String]) -> impl Iterator<Item = (usize, usize, usize)> + 'a {
+        keys.iter().enumerate().flat_map(move |(start, first)| {
+            self.by_first
+                .get(first)
+                .into_iter()
+                .flatten()
+                .map(|&(g, p)| (g, &self.groups[g][p]))
+                .filter(move |(_, phrase)| keys[start..].starts_with(phrase))
+                .map(move |(g, phrase)| (start, g, phrase.len()))
+        })
+    }
+
     /// Every occurrence of a phrase of some group in a text, given as the [`key`]s of its folded words, as the
     /// group (a group once per starting word). Used at index time: an entry that says "fb" or "Facebook" carries
     /// the group's term.
     pub fn occurrences(&self, keys: &[String]) -> Vec<usize> {
         let mut out = Vec::new();
-        for start in 0..keys.len() {
-            let Some(candidates) = self.by_first.get(&keys[start]) else {
-                continue;
-            };
-            let first = out.len();
-            for &(g, p) in candidates {
-                if keys[start..].starts_with(&self.groups[g][p]) && !out[first..].contains(&g) {
-                    out.push(g);
-                }
+        // (start word, where its groups begin in `out`)
+        let mut at = (usize::MAX, 0);
+        for (start, g, _) in self.matches(keys) {
+            if start != at.0 {
+                at = (start, out.len());
+            }
+            if !out[at.1..].contains(&g) {
+                out.push(g);
             }
         }
         out
@@ -122,16 +140,10 @@ impl Synonyms {
     /// [`Synonyms::expand`] over the words' [`key`]s.
     pub fn expand_keys(&self, keys: &[String]) -> Expansion {
         let mut out = Expansion::default();
-        for start in 0..keys.len() {
-            let Some(candidates) = self.by_first.get(&keys[start]) else {
-                continue;
-            };
-            for &(g, p) in candidates {
-                let phrase = &self.groups[g][p];
-                if !out.groups.contains(&g) && keys[start..].starts_with(phrase) {
-                    out.groups.push(g);
-                    out.spans.push((start, phrase.len()));
-                }
+        for (start, g, len) in self.matches(keys) {
+            if !out.groups.contains(&g) {
+                out.groups.push(g);
+                out.spans.push((start, len));
             }
         }
         out
