@@ -775,7 +775,11 @@ fn main() {
         let t = Instant::now();
         let big = SearchIndex::build(corpus.clone()).expect("the synthetic index builds");
         let udha_build = t.elapsed();
-        println!("  udha index built in {}", fmt(udha_build));
+        println!(
+            "  udha index built in {} ({} segment(s))",
+            fmt(udha_build),
+            big.segment_count()
+        );
         let udha = time_udha(&big, &queries, LIMIT, large);
         let detect_only = time_udha(&big, &queries, 0, small);
         drop(big);

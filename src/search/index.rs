@@ -1,15 +1,18 @@
 //! The tantivy index over the knowledge: built in RAM at start-up (and again when the knowledge changes), both
 //! languages of every entry under the same id.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 use super::analysis::{fold, is_stop, stem, words};
 use super::cues;
 use super::synonyms::{self, Synonyms, group_token};
+use super::weights::Weights;
 use crate::knowledge::{self, Entry, Kind, Knowledge, Lang};
 use rustc_hash::FxHashMap;
 
@@ -100,6 +103,10 @@ pub struct SearchIndex {
     pub(crate) vocabulary: FxHashMap<String, TermInfo>,
     /// By position in `knowledge.entries()`: the numbers of the entry's terms, sorted.
     entry_terms: Vec<u32>,
+    /// The stems of the knowledge's words (see [`SearchIndex::stem`]).
+    stems: StemCache,
+    /// tantivy's weight of each (field, term) a question has asked for, made once.
+    pub(crate) weights: Weights,
     /// Where each entry's terms start in `entry_terms` (one more than there are entries).
     entry_term_starts: Vec<usize>,
 }
@@ -133,7 +140,8 @@ fn schema() -> (Schema, Fields) {
     )
 }
 
-/// Stems and glossary keys already computed while building: the knowledge repeats its words a lot.
+/// Stems and glossary keys already computed while building (the knowledge repeats its words a lot), kept for the
+/// questions: stemming was about a tenth of a question's time.
 #[derive(Default)]
 struct StemCache {
     stems: [FxHashMap<String, String>; 2],
@@ -194,6 +202,8 @@ impl SearchIndex {
         let index = Index::create_in_ram(schema);
         // One thread and a small arena: the shipped knowledge is tiny; larger corpora still build fine.
         let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
+        // No merging while writing: the index is merged into one segment once, below.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         let synonyms = Synonyms::new(knowledge.glossary());
         let mut stems = StemCache::default();
         let mut vocabulary: FxHashMap<String, TermInfo> = FxHashMap::default();
@@ -260,7 +270,14 @@ impl SearchIndex {
             writer.add_document(doc)?;
         }
         writer.commit()?;
-        drop(writer);
+        // A large corpus fills the writer's arena several times and leaves several segments. The index is never
+        // written again, so it is merged into one: top-k search prunes across one segment's postings with one
+        // threshold instead of starting over in each segment (at 100,000 entries, most of a query's time).
+        let segments = index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
+        writer.wait_merging_threads()?;
         let mut entry_counts = vec![0u32; vocabulary.len()];
         for &id in &entry_terms {
             entry_counts[id as usize] += 1;
@@ -321,6 +338,8 @@ impl SearchIndex {
             vocabulary,
             entry_terms,
             entry_term_starts,
+            stems,
+            weights: Weights::default(),
         })
     }
 
@@ -330,6 +349,20 @@ impl SearchIndex {
             Some(&[start, end]) => &self.entry_terms[start..end],
             _ => &[],
         }
+    }
+
+    /// A word's stem in a language (see [`super::analysis::stem`]): looked up for a word of the knowledge, which
+    /// is what people mostly type, and computed for any other.
+    pub(crate) fn stem(&self, word: &str, lang: Lang) -> Cow<'_, str> {
+        match self.stems.stems[usize::from(lang == Lang::En)].get(word) {
+            Some(stem) => Cow::Borrowed(stem),
+            None => Cow::Owned(stem(word, lang)),
+        }
+    }
+
+    /// How many tantivy segments the index has (one, once built; see [`SearchIndex::build`]).
+    pub fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     pub fn knowledge(&self) -> &Arc<Knowledge> {

@@ -9,6 +9,7 @@ pub mod index;
 pub mod lang;
 pub mod query;
 pub mod synonyms;
+mod weights;
 
 pub use index::{IndexError, SearchIndex};
 pub use query::{Answer, Hit};

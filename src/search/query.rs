@@ -1,14 +1,14 @@
 //! From what a person typed to ranked entries. User text is never parsed as query syntax: the query is built from
 //! analysed words, so `AND`, `"`, `*`, `field:value`, emoji or control characters are just text.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use tantivy::Term;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query};
+use tantivy::{Searcher, Term};
 
-use super::analysis::{fold, is_stop, stem, words};
+use super::analysis::{fold, is_stop, words};
 use super::cues::{self, Guidance};
 use super::index::{HEAD_BOOST, SearchIndex, TermInfo};
 use super::synonyms::{self, Expansion, group_token};
@@ -108,11 +108,11 @@ impl SearchIndex {
 
         let own = Lang::ALL.iter().position(|&l| l == lang).unwrap_or(0);
         // Each word's stem in each language, and what the index has of it there (none for a stop word).
-        let looked_up: Vec<[(String, Option<TermInfo>); 2]> = typed
+        let looked_up: Vec<[(Cow<'_, str>, Option<TermInfo>); 2]> = typed
             .iter()
             .map(|word| {
                 Lang::ALL.map(|l| {
-                    let term = stem(word, l);
+                    let term = self.stem(word, l);
                     let info = if is_stop(word, l) { None } else { self.known(&term, l) };
                     (term, info)
                 })
@@ -123,7 +123,7 @@ impl SearchIndex {
         let keys: Vec<String> = typed
             .iter()
             .zip(&looked_up)
-            .map(|(word, stems)| synonyms::key_with(word, || stems[sq].0.clone()))
+            .map(|(word, stems)| synonyms::key_with(word, || stems[sq].0.to_string()))
             .collect();
         let expansion = self.synonyms.expand_keys(&keys);
         for (i, word) in typed.iter().enumerate() {
@@ -137,9 +137,17 @@ impl SearchIndex {
                 continue;
             }
             if let (_, Some(info)) = &terms[own] {
-                self.add_exact(&mut clauses, &mut seen, lang, &terms[own].0, *info, 1.0);
+                self.add_exact(&searcher, &mut clauses, &mut seen, lang, &terms[own].0, *info, 1.0);
             } else if let (term, Some(info)) = &terms[1 - own] {
-                self.add_exact(&mut clauses, &mut seen, lang.other(), term, *info, OTHER_LANG_WEIGHT);
+                self.add_exact(
+                    &searcher,
+                    &mut clauses,
+                    &mut seen,
+                    lang.other(),
+                    term,
+                    *info,
+                    OTHER_LANG_WEIGHT,
+                );
             } else if !Lang::ALL.iter().any(|&l| is_stop(word, l)) {
                 let is_prefix = i + 1 == typed.len() && ends_mid_word;
                 self.add_fuzzy(&mut clauses, lang, &terms[own].0, 1.0, word, is_prefix);
@@ -150,7 +158,7 @@ impl SearchIndex {
         for &g in &expansion.groups {
             let token = group_token(g);
             if let Some(info) = self.known(&token, lang) {
-                self.add_exact(&mut clauses, &mut seen, lang, &token, info, SYNONYM_WEIGHT);
+                self.add_exact(&searcher, &mut clauses, &mut seen, lang, &token, info, SYNONYM_WEIGHT);
             }
         }
         if clauses.is_empty() {
@@ -239,7 +247,7 @@ impl SearchIndex {
     fn concepts(
         &self,
         typed: &[String],
-        looked_up: &[[(String, Option<TermInfo>); 2]],
+        looked_up: &[[(Cow<'_, str>, Option<TermInfo>); 2]],
         expansion: &Expansion,
     ) -> Vec<Vec<u32>> {
         let mut concepts: Vec<Vec<u32>> = Vec::new();
@@ -271,8 +279,10 @@ impl SearchIndex {
 
     /// A term the index has in a language: a clause for the head and one for the text, where it occurs (the text
     /// only for a term that is not [`COMMON`]).
+    #[allow(clippy::too_many_arguments)]
     fn add_exact(
         &self,
+        searcher: &Searcher,
         clauses: &mut Vec<(Occur, Box<dyn Query>)>,
         seen: &mut Vec<(Lang, u32)>,
         lang: Lang,
@@ -287,9 +297,11 @@ impl SearchIndex {
         seen.push((lang, info.id));
         let (head, text) = self.fields.lang(lang);
         for (field, present, boost) in [(head, info.in_head(lang), HEAD_BOOST), (text, info.in_text(lang), 1.0)] {
-            if present && !(field == text && common) {
-                let q = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost * weight))));
+            if present
+                && !(field == text && common)
+                && let Some(q) = self.weights.query(searcher, field, term, info.id, boost * weight)
+            {
+                clauses.push((Occur::Should, Box::new(q)));
             }
         }
     }
