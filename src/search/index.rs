@@ -158,6 +158,23 @@ impl StemCache {
         s
     }
 
+    /// A question's word is stemmed in both languages (see `query`): every word of the knowledge gets its stem in
+    /// both, whichever language's text it came from.
+    fn complete(&mut self) {
+        for (from, to) in [(0, 1), (1, 0)] {
+            let lang = if to == 1 { Lang::En } else { Lang::Sq };
+            let missing: Vec<String> = self.stems[from]
+                .keys()
+                .filter(|word| !self.stems[to].contains_key(*word))
+                .cloned()
+                .collect();
+            for word in missing {
+                let stem = stem(&word, lang);
+                self.stems[to].insert(word, stem);
+            }
+        }
+    }
+
     /// Like [`super::analysis::analyze`].
     fn analyze(&mut self, text: &str, lang: Lang) -> Vec<String> {
         words(&fold(text))
@@ -285,6 +302,7 @@ impl SearchIndex {
         for info in vocabulary.values_mut() {
             info.entries = entry_counts[info.id as usize];
         }
+        stems.complete();
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
         let mut doc_entry = FxHashMap::default();
