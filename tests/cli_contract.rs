@@ -87,6 +87,31 @@ fn ask_stdin_gives_exactly_one_line_per_question() {
     assert_eq!(values[6]["results"][0]["id"], "law-criminal-threats");
 }
 
+/// The questions at the top of the search issue, as people type them: `udha ask` puts the entry meant first.
+#[test]
+fn ask_puts_the_right_entry_first_for_the_search_issues_examples() {
+    let examples = [
+        ("dikush hapi llogari false me foton time", "sq", "safety-fake-profile"),
+        (
+            "nuk hyj dot ne insta, ma ndryshuan emailin",
+            "sq",
+            "platform-instagram-hacked",
+        ),
+        ("si merret urdheri i mbrojtjes", "sq", "safety-protection-order"),
+        ("he posted my nudes on a group", "en", "safety-intimate-images"),
+        ("ku raportohet ngacmimi ne tiktok", "sq", "platform-tiktok"),
+    ];
+    for (question, lang, expected) in examples {
+        let out = udha().args(["ask", "--json", question]).output().unwrap();
+        assert!(out.status.success());
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let v = check_ask_line(stdout.trim_end(), question);
+        assert_eq!(v["lang"], lang, "{question}");
+        assert_eq!(v["emergency"], false, "{question}");
+        assert_eq!(v["results"][0]["id"], expected, "{question}: {stdout}");
+    }
+}
+
 #[test]
 fn ask_fails_only_when_the_knowledge_cannot_be_loaded() {
     let out = Command::new(env!("CARGO_BIN_EXE_udha"))
