@@ -103,12 +103,12 @@ pub struct SearchIndex {
     pub(crate) vocabulary: FxHashMap<String, TermInfo>,
     /// By position in `knowledge.entries()`: the numbers of the entry's terms, sorted.
     entry_terms: Vec<u32>,
+    /// Where each entry's terms start in `entry_terms` (one more than there are entries).
+    entry_term_starts: Vec<usize>,
     /// The stems of the knowledge's words (see [`SearchIndex::stem`]).
     stems: StemCache,
     /// tantivy's weight of each (field, term) a question has asked for, made once.
     pub(crate) weights: Weights,
-    /// Where each entry's terms start in `entry_terms` (one more than there are entries).
-    entry_term_starts: Vec<usize>,
 }
 
 fn schema() -> (Schema, Fields) {

@@ -59,7 +59,7 @@ const COMMON: f32 = 0.25;
 const MAX_CLAUSES: usize = 12;
 
 /// A clause of a question's query and how much it can add to a score (typo and prefix clauses: infinity, so they
-/// are always kept; see [`MAX_CLAUSES`]).
+/// are kept first; see [`MAX_CLAUSES`]).
 type Clause = (f32, Box<dyn Query>);
 
 /// One ranked entry.
@@ -173,7 +173,7 @@ impl SearchIndex {
         if clauses.is_empty() {
             return Vec::new();
         }
-        // A long question keeps its most telling clauses (see `MAX_CLAUSES`); typo and prefix clauses always stay.
+        // A long question keeps its most telling clauses (see `MAX_CLAUSES`), typo and prefix clauses first.
         if clauses.len() > MAX_CLAUSES {
             clauses.sort_by(|a, b| b.0.total_cmp(&a.0));
             clauses.truncate(MAX_CLAUSES);
