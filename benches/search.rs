@@ -17,6 +17,10 @@
 //!
 //! Without `--bench` (e.g. `cargo test --benches`) everything runs once, quickly, as a smoke test.
 
+/// The allocator the `udha` binary uses (see `src/main.rs`), so the figures are the product's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
