@@ -148,29 +148,34 @@ struct StemCache {
 }
 
 impl StemCache {
+    fn slot(lang: Lang) -> usize {
+        usize::from(lang == Lang::En)
+    }
+
+    fn get(&self, word: &str, lang: Lang) -> Option<&str> {
+        self.stems[Self::slot(lang)].get(word).map(String::as_str)
+    }
+
     fn stem(&mut self, word: &str, lang: Lang) -> String {
-        let cache = &mut self.stems[usize::from(lang == Lang::En)];
-        if let Some(s) = cache.get(word) {
-            return s.clone();
+        if let Some(s) = self.get(word, lang) {
+            return s.to_string();
         }
         let s = stem(word, lang);
-        cache.insert(word.to_string(), s.clone());
+        self.stems[Self::slot(lang)].insert(word.to_string(), s.clone());
         s
     }
 
     /// A question's word is stemmed in both languages (see `query`): every word of the knowledge gets its stem in
     /// both, whichever language's text it came from.
     fn complete(&mut self) {
-        for (from, to) in [(0, 1), (1, 0)] {
-            let lang = if to == 1 { Lang::En } else { Lang::Sq };
-            let missing: Vec<String> = self.stems[from]
+        for lang in Lang::ALL {
+            let missing: Vec<String> = self.stems[Self::slot(lang.other())]
                 .keys()
-                .filter(|word| !self.stems[to].contains_key(*word))
+                .filter(|word| self.get(word, lang).is_none())
                 .cloned()
                 .collect();
             for word in missing {
-                let stem = stem(&word, lang);
-                self.stems[to].insert(word, stem);
+                self.stem(&word, lang);
             }
         }
     }
@@ -357,7 +362,7 @@ impl SearchIndex {
             entry_terms,
             entry_term_starts,
             stems,
-            weights: Weights::default(),
+            weights: Weights::new(searcher),
         })
     }
 
@@ -372,7 +377,7 @@ impl SearchIndex {
     /// A word's stem in a language (see [`super::analysis::stem`]): looked up for a word of the knowledge, which
     /// is what people mostly type, and computed for any other.
     pub(crate) fn stem(&self, word: &str, lang: Lang) -> Cow<'_, str> {
-        match self.stems.stems[usize::from(lang == Lang::En)].get(word) {
+        match self.stems.get(word, lang) {
             Some(stem) => Cow::Borrowed(stem),
             None => Cow::Owned(stem(word, lang)),
         }

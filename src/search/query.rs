@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use tantivy::Term;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query};
-use tantivy::{Searcher, Term};
 
 use super::analysis::{fold, is_stop, words};
 use super::cues::{self, Guidance};
@@ -146,17 +146,9 @@ impl SearchIndex {
                 continue;
             }
             if let (_, Some(info)) = &terms[own] {
-                self.add_exact(&searcher, &mut clauses, &mut seen, lang, &terms[own].0, *info, 1.0);
+                self.add_exact(&mut clauses, &mut seen, lang, &terms[own].0, *info, 1.0);
             } else if let (term, Some(info)) = &terms[1 - own] {
-                self.add_exact(
-                    &searcher,
-                    &mut clauses,
-                    &mut seen,
-                    lang.other(),
-                    term,
-                    *info,
-                    OTHER_LANG_WEIGHT,
-                );
+                self.add_exact(&mut clauses, &mut seen, lang.other(), term, *info, OTHER_LANG_WEIGHT);
             } else if !Lang::ALL.iter().any(|&l| is_stop(word, l)) {
                 let is_prefix = i + 1 == typed.len() && ends_mid_word;
                 self.add_fuzzy(&mut clauses, lang, &terms[own].0, 1.0, word, is_prefix);
@@ -167,7 +159,7 @@ impl SearchIndex {
         for &g in &expansion.groups {
             let token = group_token(g);
             if let Some(info) = self.known(&token, lang) {
-                self.add_exact(&searcher, &mut clauses, &mut seen, lang, &token, info, SYNONYM_WEIGHT);
+                self.add_exact(&mut clauses, &mut seen, lang, &token, info, SYNONYM_WEIGHT);
             }
         }
         if clauses.is_empty() {
@@ -301,10 +293,8 @@ impl SearchIndex {
 
     /// A term the index has in a language: a clause for the head and one for the text, where it occurs (the text
     /// only for a term that is not [`COMMON`]).
-    #[allow(clippy::too_many_arguments)]
     fn add_exact(
         &self,
-        searcher: &Searcher,
         clauses: &mut Vec<Clause>,
         seen: &mut Vec<(Lang, u32)>,
         lang: Lang,
@@ -321,7 +311,7 @@ impl SearchIndex {
         for (field, present, boost) in [(head, info.in_head(lang), HEAD_BOOST), (text, info.in_text(lang), 1.0)] {
             if present
                 && !(field == text && common)
-                && let Some(q) = self.weights.query(searcher, field, term, info.id, boost * weight)
+                && let Some(q) = self.weights.query(field, term, info.id, boost * weight)
             {
                 clauses.push((boost * weight * self.idf(info), Box::new(q)));
             }

@@ -18,31 +18,35 @@ use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 /// and a bound on memory for a large corpus. Past it, a weight is made for the question and dropped after.
 const MAX_WEIGHTS: usize = 20_000;
 
-/// The weights made so far, by field and term number (see [`super::index::TermInfo`]).
-#[derive(Default)]
+/// The weights made so far, by field and term number (see [`super::index::TermInfo`]), from the statistics of one
+/// searcher of the index.
 pub(crate) struct Weights {
+    searcher: Searcher,
     made: RwLock<FxHashMap<(Field, u32), Arc<dyn Weight>>>,
 }
 
 impl Weights {
+    pub(crate) fn new(searcher: Searcher) -> Weights {
+        Weights {
+            searcher,
+            made: RwLock::default(),
+        }
+    }
+
     /// A query for `term` (number `id`) in `field`, its score multiplied by `boost`. `None` only if tantivy cannot
     /// make a weight for it (a field that is not indexed), which the index's own schema rules out.
-    pub(crate) fn query(
-        &self,
-        searcher: &Searcher,
-        field: Field,
-        term: &str,
-        id: u32,
-        boost: Score,
-    ) -> Option<SharedTermQuery> {
+    pub(crate) fn query(&self, field: Field, term: &str, id: u32, boost: Score) -> Option<SharedTermQuery> {
         let key = (field, id);
         let known = self.made.read().ok().and_then(|made| made.get(&key).cloned());
         let weight = match known {
             Some(weight) => weight,
             None => {
                 let query = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-                let weight: Arc<dyn Weight> =
-                    Arc::from(query.weight(EnableScoring::enabled_from_searcher(searcher)).ok()?);
+                let weight: Arc<dyn Weight> = Arc::from(
+                    query
+                        .weight(EnableScoring::enabled_from_searcher(&self.searcher))
+                        .ok()?,
+                );
                 if let Ok(mut made) = self.made.write()
                     && made.len() < MAX_WEIGHTS
                 {
@@ -144,7 +148,7 @@ mod tests {
     fn shared_weights_score_exactly_like_tantivys_term_queries_and_are_made_once() {
         let (index, field) = index();
         let searcher = index.reader().expect("reader").searcher();
-        let weights = Weights::default();
+        let weights = Weights::new(searcher.clone());
         let terms = [("a", 0, 2.0), ("d", 1, 0.5), ("b", 2, 1.0)];
         let plain = BooleanQuery::new(
             terms
@@ -165,7 +169,7 @@ mod tests {
                 terms
                     .iter()
                     .map(|&(term, id, boost)| {
-                        let query = weights.query(&searcher, field, term, id, boost).expect("a weight");
+                        let query = weights.query(field, term, id, boost).expect("a weight");
                         (Occur::Should, Box::new(query) as Box<dyn Query>)
                     })
                     .collect(),
