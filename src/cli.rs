@@ -19,12 +19,13 @@ pub struct Cli {
     #[arg(long, global = true, env = "UDHA_KNOWLEDGE", default_value = "knowledge")]
     pub knowledge: PathBuf,
 
-    /// Where anonymous usage counts go: an SQLite file (default) or postgres://... for several replicas.
+    /// Where anonymous usage counts go: sqlite:PATH (a file, created with its folder if missing) or
+    /// postgres://... for several replicas.
     #[arg(
         long,
         global = true,
         env = "DATABASE_URL",
-        default_value = "sqlite:udha-usage.sqlite3?mode=rwc",
+        default_value = "sqlite:udha-usage.sqlite3",
         hide_env_values = true
     )]
     pub database: String,
@@ -69,9 +70,18 @@ pub struct ServeArgs {
     /// Address the webhook server listens on.
     #[arg(long, env = "UDHA_LISTEN", default_value = "0.0.0.0:8443")]
     pub listen: std::net::SocketAddr,
-    /// Seconds between reloads of changed knowledge files (0: never reload).
-    #[arg(long, default_value_t = 30)]
+    /// Seconds between looks at the knowledge files, the fallback when file notifications miss a change
+    /// (0: never). Changes are otherwise picked up within about a second, and SIGHUP reloads at once.
+    #[arg(long, env = "UDHA_RELOAD_EVERY", default_value_t = 30)]
     pub reload_every: u64,
+    /// The bot's overall send limit, messages per second (Telegram's is 30). 0: none, for a self-hosted Bot API
+    /// server used by this bot alone. Per-chat limits always apply.
+    #[arg(long, env = "UDHA_SEND_LIMIT", default_value_t = crate::telegram::limits::TELEGRAM_OVERALL_PER_SECOND)]
+    pub send_limit: u32,
+    /// How to notice knowledge edits: auto (file notifications, polling if unavailable), poll (every second,
+    /// for network mounts), off (SIGHUP and --reload-every only).
+    #[arg(long, env = "UDHA_WATCH", value_enum, default_value = "auto")]
+    pub watch: crate::reload::WatchMode,
 }
 
 #[derive(Debug, Args)]

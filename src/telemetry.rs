@@ -17,8 +17,8 @@ const CAPS: &[&str] = &[
     "rustls=warn",
     "tower=warn",
     "axum=warn",
-    "teloxide=info",
-    "teloxide_core=info",
+    "teloxide=off",
+    "teloxide_core=off",
     "sqlx=warn",
 ];
 
