@@ -24,7 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Check(args) => check(&cli, args),
         Command::Schema => {
-            print!("{}", knowledge::json_schema());
+            write!(std::io::stdout().lock(), "{}", knowledge::json_schema())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(_) => export(&cli),
@@ -44,7 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let checked = knowledge::check(&cli.knowledge, knowledge::today())?;
     let report = &checked.report;
-    println!("{report}");
+    writeln!(std::io::stdout().lock(), "{report}")?;
     let failed = report.has_errors() || (args.strict && report.warning_count() > 0);
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
@@ -252,6 +252,16 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         None => crate::telegram::Updates::Polling,
     };
     let mut config = crate::telegram::Config::from_env(updates)?;
+    crate::telemetry::hide(&config.token);
+    if let crate::telegram::Updates::Webhook { secret, .. } = &config.updates {
+        crate::telemetry::hide(secret);
+    }
+    if let Some(password) = url::Url::parse(&cli.database)
+        .ok()
+        .and_then(|u| u.password().map(str::to_owned))
+    {
+        crate::telemetry::hide(&password);
+    }
     config.send_limit = (args.send_limit > 0).then_some(args.send_limit);
     let index = load_index(cli)?;
     let runtime = runtime()?;
