@@ -39,6 +39,7 @@ pub enum Command {
     /// Talk to Udha in this terminal (no token, no network needed).
     Chat(ChatArgs),
     /// Run the Telegram bot (needs TELOXIDE_TOKEN).
+    #[command(after_help = SERVE_ENV)]
     Serve(ServeArgs),
     /// Answer one question (or one per input line with --stdin) with the best entries.
     Ask(AskArgs),
@@ -61,6 +62,18 @@ pub struct ChatArgs {
     #[arg(long)]
     pub no_counts: bool,
 }
+
+/// The environment `serve` reads besides its flags' variables (deploy/README.md has the full table).
+const SERVE_ENV: &str = "Environment:
+  TELOXIDE_TOKEN       the bot token from @BotFather (required; never logged)
+  TELOXIDE_API_URL     a self-hosted Bot API server instead of Telegram's
+  UDHA_WEBHOOK_SECRET  webhook mode: the secret Telegram sends back (A-Z a-z 0-9 _ -, 1-256); the same on every replica
+  DATABASE_URL         sqlite:PATH (created with its folder) or postgres://... (see --database)
+  UDHA_KNOWLEDGE       the knowledge folder (see --knowledge)
+  RUST_LOG             log level, default info
+
+Signals: SIGHUP reloads the knowledge now; SIGTERM and Ctrl-C stop after the replies in flight.
+Webhook mode serves GET /healthz on the listen address: 200 once serving, 503 while starting or stopping.";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {

@@ -1,9 +1,9 @@
 //! The Telegram front end (`udha serve`): teloxide's dispatcher over the dialogue engine.
 //!
-//! Updates come by long polling (default) or webhook. Each message or button press becomes an engine event; the
-//! reply is rendered as HTML ([`html`]) and sent through teloxide's `Throttle` (Telegram's rate limits, 429s waited
-//! out), with retries and backoff for 5xx and network errors. Nothing identifying is logged: only kinds of events
-//! and errors.
+//! Updates come by long polling (default) or webhook ([`webhook`]). Each message or button press becomes an engine
+//! event; the reply is rendered as HTML ([`html`]) and sent as soon as Telegram's limits allow ([`limits`]), with
+//! 429s waited out and retries and backoff for 5xx and network errors. Nothing identifying is logged: only kinds of
+//! events and errors.
 
 pub mod chats;
 pub mod html;
