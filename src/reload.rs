@@ -27,6 +27,7 @@ pub fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
 
 /// Loads the knowledge again and swaps it in if it is valid. Returns whether it was swapped.
 pub fn reload(dir: &Path, current: &ArcSwap<SearchIndex>, recorder: &Recorder) -> bool {
+    let started = std::time::Instant::now();
     match Knowledge::load(dir) {
         Ok(knowledge) => match SearchIndex::build(Arc::new(knowledge)) {
             Ok(index) => {
@@ -34,7 +35,8 @@ pub fn reload(dir: &Path, current: &ArcSwap<SearchIndex>, recorder: &Recorder) -
                 let entries = index.knowledge().len();
                 // The old index is dropped here, before the next build can start, unless a reply still holds it.
                 drop(current.swap(Arc::new(index)));
-                tracing::info!(entries, "knowledge reloaded");
+                let elapsed_ms = started.elapsed().as_millis() as u64;
+                tracing::info!(entries, elapsed_ms, "knowledge reloaded");
                 true
             }
             Err(e) => {

@@ -222,8 +222,11 @@ impl SearchIndex {
     pub fn build(knowledge: Arc<Knowledge>) -> Result<SearchIndex, IndexError> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
-        // One thread and a small arena: the shipped knowledge is tiny; larger corpora still build fine.
-        let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
+        // One thread and an arena sized to the knowledge: tantivy sizes the writer's hash table from the budget
+        // up front (a third of it), so the 15 MB minimum for the shipped knowledge keeps a reload's peak memory
+        // down (BENCHMARKS.md); large corpora get up to 50 MB and fewer segments to merge.
+        let budget = (knowledge.len() * 2_000).clamp(15_000_000, 50_000_000);
+        let mut writer = index.writer_with_num_threads(1, budget)?;
         // No merging while writing: the index is merged into one segment once, below.
         writer.set_merge_policy(Box::new(NoMergePolicy));
         let synonyms = Synonyms::new(knowledge.glossary());

@@ -859,6 +859,11 @@ impl FakeTelegram {
         self.inner.addr
     }
 
+    /// Time since the server started, on the clock of [`RecordedRequest::at`] (for latency measurements).
+    pub fn now(&self) -> Duration {
+        self.read(|st| st.started.elapsed())
+    }
+
     /// A `teloxide::Bot` pointed at this server.
     pub fn bot(&self, token: &str) -> teloxide::Bot {
         teloxide::Bot::new(token).set_api_url(self.api_url())
