@@ -70,13 +70,14 @@ async fn postgres_two_replicas_flushing_concurrently_give_exact_totals() {
     db.drop_db().await;
 }
 
-/// SQLite: the database directory does not exist at start (cannot open), then it does.
+/// SQLite: the database's folder cannot be made at start (a file is in the way), then it can (Udha makes it).
 #[tokio::test]
 async fn sqlite_unavailable_then_back_counts_arrive() {
     let logs = LogCapture::default();
     let _guard = logs.install();
     let dir = tempfile::tempdir().unwrap();
     let db_dir = dir.path().join("not-yet");
+    std::fs::write(&db_dir, b"a file where the folder should be").unwrap();
     let url = sqlite_url(&db_dir.join("usage.sqlite3"));
 
     // `start` reports the problem at once; `start_lazy` keeps going.
@@ -95,7 +96,7 @@ async fn sqlite_unavailable_then_back_counts_arrive() {
         logs.text()
     );
 
-    std::fs::create_dir(&db_dir).unwrap();
+    std::fs::remove_file(&db_dir).unwrap();
     let arrived = wait_until(Duration::from_secs(10), || async { rec.pending() == 0 }).await;
     assert!(arrived, "counts written once the database is reachable");
     record_burst(&rec, 10, "law-distinct-topic");
@@ -113,7 +114,8 @@ async fn shutdown_with_database_down_reports_pending() {
     let logs = LogCapture::default();
     let _guard = logs.install();
     let dir = tempfile::tempdir().unwrap();
-    let url = sqlite_url(&dir.path().join("missing").join("usage.sqlite3"));
+    std::fs::write(dir.path().join("blocked"), b"a file where the folder should be").unwrap();
+    let url = sqlite_url(&dir.path().join("blocked").join("usage.sqlite3"));
     let (rec, flusher) = usage::start_lazy(&url, HOUR).unwrap();
     record_burst(&rec, 42, "law-x");
     match flusher.shutdown().await {
