@@ -166,3 +166,15 @@ async fn an_invalid_webhook_secret_is_refused_with_a_message() {
     assert!(udha.log().contains("UDHA_WEBHOOK_SECRET"), "{}", udha.log());
     assert!(!udha.log().contains("panicked"), "{}", udha.log());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_while_telegram_is_unreachable_stops_cleanly_in_both_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    for webhook in [None, Some(free_addr())] {
+        let api = free_addr();
+        let mut udha = serve(dir.path(), format!("http://{api}/"), webhook);
+        udha.wait_log("Telegram is unreachable; retrying", WAIT).await;
+        let status = udha.stop().await;
+        assert!(status.success(), "{status:?}\n{}", udha.log());
+    }
+}

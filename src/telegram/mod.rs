@@ -252,15 +252,22 @@ async fn dispatch_loop(
             return Ok(());
         }
         let result = match (updates, server) {
-            (Updates::Webhook { url, secret, .. }, Some(server)) => match set_webhook(bot, url, secret).await {
-                Ok(()) => {
-                    server.set_health(webhook::Health::Serving);
-                    tracing::info!(listen = %server.local_addr(), "Udha is running on Telegram (webhook)");
-                    let errors = Arc::new(|_e: std::convert::Infallible| async {});
-                    dispatcher.try_dispatch_with_listener(server.listener(), errors).await
+            (Updates::Webhook { url, secret, .. }, Some(server)) => {
+                // A stop while Telegram keeps us waiting at start ends the wait.
+                let set = tokio::select! {
+                    r = set_webhook(bot, url, secret) => r,
+                    _ = stop.wait_for(|s| *s) => return Ok(()),
+                };
+                match set {
+                    Ok(()) => {
+                        server.set_health(webhook::Health::Serving);
+                        tracing::info!(listen = %server.local_addr(), "Udha is running on Telegram (webhook)");
+                        let errors = Arc::new(|_e: std::convert::Infallible| async {});
+                        dispatcher.try_dispatch_with_listener(server.listener(), errors).await
+                    }
+                    Err(e) => Err(e),
                 }
-                Err(e) => Err(e),
-            },
+            }
             _ => {
                 let polling = Polling::builder(bot.clone())
                     .timeout(Duration::from_secs(10))
