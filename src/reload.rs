@@ -142,6 +142,7 @@ pub async fn run(
     mut triggers: tokio::sync::mpsc::Receiver<Trigger>,
 ) {
     let mut last = fingerprint(&dir);
+    let worker = Worker::start(dir.clone(), current, recorder);
     let mut ticker = tokio::time::interval(every.unwrap_or(Duration::from_secs(3600)));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticker.tick().await;
@@ -175,7 +176,36 @@ pub async fn run(
             tracing::info!("SIGHUP: reloading the knowledge");
         }
         last = now;
-        let (dir, current, recorder) = (dir.clone(), current.clone(), recorder.clone());
-        let _ = tokio::task::spawn_blocking(move || reload(&dir, &current, &recorder)).await;
+        worker.reload().await;
+    }
+}
+
+/// One long-lived thread does every reload, so each index build reuses the memory the previous one freed (the
+/// allocator keeps memory per thread; a fresh pool thread per reload left the last builds' memory stranded).
+struct Worker {
+    jobs: std::sync::mpsc::Sender<tokio::sync::oneshot::Sender<bool>>,
+}
+
+impl Worker {
+    fn start(dir: PathBuf, current: Arc<ArcSwap<SearchIndex>>, recorder: Recorder) -> Worker {
+        let (jobs, queue) = std::sync::mpsc::channel::<tokio::sync::oneshot::Sender<bool>>();
+        let spawned = std::thread::Builder::new().name("udha-reload".into()).spawn(move || {
+            for done in queue {
+                let _ = done.send(reload(&dir, &current, &recorder));
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!("cannot start the reload thread: {e}; knowledge will not be reloaded");
+        }
+        Worker { jobs }
+    }
+
+    /// Reloads on the worker thread and waits for it (false if it did not reload).
+    async fn reload(&self) -> bool {
+        let (done, result) = tokio::sync::oneshot::channel();
+        if self.jobs.send(done).is_err() {
+            return false;
+        }
+        result.await.unwrap_or(false)
     }
 }
