@@ -17,6 +17,7 @@ use crate::cli::{AskArgs, ChatArgs, CheckArgs, Cli, Command, ServeArgs};
 use crate::dialogue::{Engine, Tally};
 use crate::knowledge::{self, Knowledge, Lang};
 use crate::search::SearchIndex;
+use crate::search::emergency::Danger;
 use crate::usage::{EventKind, Recorder};
 
 /// Runs one command; the exit code says how it went.
@@ -105,6 +106,7 @@ struct AskLine<'a> {
     query: &'a str,
     lang: &'a str,
     emergency: bool,
+    danger: Danger,
     results: Vec<AskResult<'a>>,
 }
 
@@ -119,7 +121,8 @@ fn ask(cli: &Cli, args: &AskArgs) -> anyhow::Result<ExitCode> {
             let line = AskLine {
                 query: question,
                 lang: answer.lang.code(),
-                emergency: answer.emergency,
+                emergency: answer.emergency(),
+                danger: answer.danger.danger,
                 results: answer
                     .hits
                     .iter()
@@ -134,8 +137,10 @@ fn ask(cli: &Cli, args: &AskArgs) -> anyhow::Result<ExitCode> {
             serde_json::to_writer(&mut *out, &line)?;
             writeln!(out)?;
         } else {
-            if answer.emergency {
-                writeln!(out, "[emergency: show urgent help first]")?;
+            match answer.danger.danger {
+                Danger::Now => writeln!(out, "[emergency: show urgent help first]")?,
+                Danger::Possible => writeln!(out, "[possible danger: a one-line urgent note first]")?,
+                Danger::None => {}
             }
             if answer.hits.is_empty() {
                 writeln!(out, "(no result)")?;

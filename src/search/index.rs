@@ -11,6 +11,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 use super::analysis::{fold, is_stop, stem, words};
 use super::cues;
+use super::spelling::Spelling;
 use super::synonyms::{self, Synonyms, group_token};
 use super::weights::Weights;
 use crate::knowledge::{self, Entry, Kind, Knowledge, Lang};
@@ -107,6 +108,8 @@ pub struct SearchIndex {
     entry_term_starts: Vec<usize>,
     /// The stems of the knowledge's words (see [`SearchIndex::stem`]).
     stems: StemCache,
+    /// Variants and letter skeletons: a question's words as the knowledge writes them.
+    pub(crate) spelling: Spelling,
     /// tantivy's weight of each (field, term) a question has asked for, made once.
     pub(crate) weights: Weights,
 }
@@ -178,6 +181,11 @@ impl StemCache {
                 self.stem(&word, lang);
             }
         }
+    }
+
+    /// Every word of the knowledge seen while building (folded).
+    fn words(&self) -> impl Iterator<Item = &str> {
+        self.stems[0].keys().map(String::as_str)
     }
 
     /// Like [`super::analysis::analyze`].
@@ -308,6 +316,7 @@ impl SearchIndex {
             info.entries = entry_counts[info.id as usize];
         }
         stems.complete();
+        let spelling = Spelling::new(knowledge.variants(), knowledge.glossary(), stems.words());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
         let mut doc_entry = FxHashMap::default();
@@ -362,6 +371,7 @@ impl SearchIndex {
             entry_terms,
             entry_term_starts,
             stems,
+            spelling,
             weights: Weights::new(searcher),
         })
     }

@@ -74,8 +74,8 @@ pub struct Hit {
 pub struct Answer {
     /// The language the question is in (or the user's, when the text does not tell).
     pub lang: Lang,
-    /// Danger now: show urgent help first.
-    pub emergency: bool,
+    /// Whether someone may be in danger now (see [`emergency`]).
+    pub danger: emergency::Assessment,
     /// Best first; may be empty.
     pub hits: Vec<Hit>,
 }
@@ -89,20 +89,47 @@ fn clean(query: &str) -> String {
         .collect()
 }
 
+/// The best entry is clearly ahead when the next one scores less than this share of its score; otherwise the
+/// person is asked which of the best they mean. Measured on the dev sets (BENCHMARKS.md).
+const CLEAR_LEAD: f32 = 0.85;
+
+impl Answer {
+    /// Whether the best entry is clearly ahead of the next (or alone).
+    pub fn is_clear(&self) -> bool {
+        match self.hits.as_slice() {
+            [best, next, ..] => next.score < CLEAR_LEAD * best.score,
+            _ => true,
+        }
+    }
+
+    /// Danger now: the full urgent help first.
+    pub fn emergency(&self) -> bool {
+        self.danger.danger == emergency::Danger::Now
+    }
+}
+
 impl SearchIndex {
     /// Answers a question: its language, whether it is an emergency, and the best entries (at most `limit`).
     pub fn search(&self, query: &str, user_lang: Lang, limit: usize) -> Answer {
         let text = clean(query);
-        let folded = fold(&text);
-        let typed: Vec<String> = words(&folded).take(MAX_QUERY_WORDS).collect();
+        let (folded, normalized) = self.readings(&text);
+        let typed: Vec<String> = words(&normalized).take(MAX_QUERY_WORDS).collect();
         let lang = langdetect::detect_words(langdetect::has_albanian_letters(&text), &typed, user_lang);
-        let emergency = emergency::detect_folded(&folded);
+        let danger = emergency::assess(&folded, &normalized);
         let hits = if limit == 0 {
             Vec::new()
         } else {
             self.rank(&text, &typed, lang, limit)
         };
-        Answer { lang, emergency, hits }
+        Answer { lang, danger, hits }
+    }
+
+    /// A question as the detectors read it: folded (see [`fold`]), and folded with its words as the knowledge
+    /// writes them (Gheg and chat forms, misspellings; see `spelling`).
+    pub fn readings(&self, query: &str) -> (String, String) {
+        let folded = fold(&clean(query));
+        let normalized = self.spelling.rewrite(&folded).into_owned();
+        (folded, normalized)
     }
 
     fn rank(&self, text: &str, typed: &[String], lang: Lang, limit: usize) -> Vec<Hit> {
