@@ -98,6 +98,9 @@ pub struct SearchIndex {
     pub(crate) entry_platforms: Vec<Vec<usize>>,
     /// Glossary group → whether it names a platform of some platform entry.
     pub(crate) platform_groups: Vec<bool>,
+    /// By position in `knowledge.entries()`: the Albanian stem of the municipality a contact entry is for (none
+    /// for national entries and other kinds).
+    pub(crate) entry_places: Vec<Option<String>>,
     /// By position in `knowledge.entries()`: whom the entry's title is about (see [`cues::subjects`]).
     pub(crate) entry_subjects: Vec<u8>,
     /// Every analysed term (and glossary group) of the knowledge → what the index knows of it.
@@ -354,6 +357,14 @@ impl SearchIndex {
                     .fold(0, |a, b| a | b)
             })
             .collect();
+        let entry_places: Vec<Option<String>> = knowledge
+            .entries()
+            .iter()
+            .map(|e| {
+                let area = e.contact.as_ref().map(|c| fold(&c.area))?;
+                (area != "national").then(|| stems.stem(&area, Lang::Sq))
+            })
+            .collect();
         let mut platform_groups = vec![false; synonyms.len()];
         for &g in entry_platforms.iter().flatten() {
             platform_groups[g] = true;
@@ -366,6 +377,7 @@ impl SearchIndex {
             synonyms,
             entry_platforms,
             platform_groups,
+            entry_places,
             entry_subjects,
             vocabulary,
             entry_terms,

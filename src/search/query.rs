@@ -43,6 +43,9 @@ const SUBJECT_LEAN: f32 = 1.3;
 const PLATFORM_NAMED: f32 = 1.3;
 const PLATFORM_OTHER: f32 = 0.75;
 const PLATFORM_UNNAMED: f32 = 0.9;
+/// A named municipality ("Korçë", "në Elbasan") leans to its own contact entry and away from the others'.
+const PLACE_NAMED: f32 = 1.4;
+const PLACE_OTHER: f32 = 0.75;
 /// How much it counts that an entry covers every word of the question (itself or through the glossary), not just
 /// some of them: the score is multiplied by `1 - COVERAGE + COVERAGE * covered / words`. An entry that speaks of
 /// "Korçë" and "the referral mechanism" beats one that speaks of the mechanism at length but not of Korçë. Only
@@ -213,6 +216,12 @@ impl SearchIndex {
             .groups
             .iter()
             .any(|&g| self.platform_groups.get(g) == Some(&true));
+        let sq_stems: Vec<&str> = looked_up.iter().map(|stems| stems[sq].0.as_ref()).collect();
+        let named_place = self
+            .entry_places
+            .iter()
+            .flatten()
+            .any(|p| sq_stems.contains(&p.as_str()));
         let entries = self.knowledge.entries();
         let mut ranked: Vec<(Hit, usize)> = top
             .into_iter()
@@ -225,6 +234,15 @@ impl SearchIndex {
                 };
                 if subjects & self.entry_subjects[i] != 0 {
                     factor *= SUBJECT_LEAN;
+                }
+                if let Some(place) = &self.entry_places[i]
+                    && named_place
+                {
+                    factor *= if sq_stems.contains(&place.as_str()) {
+                        PLACE_NAMED
+                    } else {
+                        PLACE_OTHER
+                    };
                 }
                 match entry.kind {
                     Kind::Law if law => factor *= LAW_LEAN,
