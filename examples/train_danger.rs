@@ -13,14 +13,16 @@ use udha::knowledge::Knowledge;
 use udha::search::SearchIndex;
 use udha::search::emergency::{self, Danger, model};
 
-/// The training messages: the detector's own set, the cases its unit tests name, the tuning half and two training
-/// sets.
-const TRAINING: [&str; 5] = [
+/// The training messages: the detector's own set, the cases its unit tests name, the tuning half and four training
+/// sets written by different people.
+const TRAINING: [&str; 7] = [
     "emergency.yaml",
     "danger-cases.yaml",
     "fresh-danger-tune.yaml",
     "fresh-danger-train-a.yaml",
     "fresh-danger-train-b.yaml",
+    "fresh-danger-train-c.yaml",
+    "fresh-danger-train-d.yaml",
 ];
 /// Everyday questions, none about danger now: the search dev set and its tuning halves (never the held-back half)
 /// teach the model what ordinary traffic looks like.

@@ -39,7 +39,8 @@ pub enum Command {
     Chat(ChatArgs),
     /// Run the Telegram bot (needs TELOXIDE_TOKEN).
     Serve(ServeArgs),
-    /// Answer one question (or one per input line with --stdin) with the best entries.
+    /// Answer one question (or one per input line with --stdin) with the best entries and whether someone may be
+    /// in danger (none, possible, now).
     Ask(AskArgs),
     /// Validate the knowledge files: every problem as file:line:column with a hint.
     Check(CheckArgs),
@@ -76,7 +77,7 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
-    /// One JSON object per question, on its own line.
+    /// One JSON object per question, on its own line: query, lang, danger, emergency, results.
     #[arg(long)]
     pub json: bool,
     /// The user's language, used when the question does not show it.
