@@ -2,7 +2,9 @@
 //! `tests/data` — never the held-back halves — and prints cross-validated figures, from which the thresholds in
 //! `src/search/emergency/model.rs` were chosen.
 //!
-//! `cargo run --example train_danger` writes the weights; `-- --check` only prints the figures.
+//! `cargo run --example train_danger` writes the weights; `-- --check` only prints the figures; `-- --held-back`
+//! prints, once the weights are written, the grammar alone against the shipped detector on the held-back half
+//! (a measurement: nothing is chosen from it).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -86,6 +88,9 @@ fn main() -> anyhow::Result<()> {
             }
         })
         .collect();
+    if std::env::args().any(|a| a == "--held-back") {
+        return held_back(&index, &read("fresh-danger-heldout.yaml")?);
+    }
     println!("{} training messages", examples.len());
     let out_of_fold = cross_validate(&examples);
     print_grid(&examples, &out_of_fold);
@@ -118,32 +123,34 @@ fn cross_validate(examples: &[Example]) -> Vec<f32> {
     p
 }
 
-/// Danger recall (129 at the top), urgent-help recall, false alarms and one-line notes, for the grammar alone, the
-/// model alone and the two combined, over a grid of thresholds.
-fn print_grid(examples: &[Example], p: &[f32]) {
-    let report = |name: String, level: &dyn Fn(usize) -> Danger| {
-        let (mut pos, mut shown, mut now, mut neg, mut alarms, mut notes) = (0, 0, 0, 0, 0, 0);
-        for (i, e) in examples.iter().enumerate() {
-            let l = level(i);
-            if e.positive {
-                pos += 1;
-                shown += usize::from(l != Danger::None);
-                now += usize::from(l == Danger::Now);
-            } else {
-                neg += 1;
-                alarms += usize::from(l == Danger::Now);
-                notes += usize::from(l == Danger::Possible);
-            }
+/// Danger recall (129 at the top), urgent-help recall, false alarms and one-line notes of one way of deciding.
+fn report_levels(examples: &[Example], name: &str, level: &dyn Fn(usize) -> Danger) {
+    let (mut pos, mut shown, mut now, mut neg, mut alarms, mut notes) = (0, 0, 0, 0, 0, 0);
+    for (i, e) in examples.iter().enumerate() {
+        let l = level(i);
+        if e.positive {
+            pos += 1;
+            shown += usize::from(l != Danger::None);
+            now += usize::from(l == Danger::Now);
+        } else {
+            neg += 1;
+            alarms += usize::from(l == Danger::Now);
+            notes += usize::from(l == Danger::Possible);
         }
-        let r = |a: usize, b: usize| a as f64 / b.max(1) as f64;
-        println!(
-            "{name:<36} shown {:.3} now {:.3} | false alarms {:.3} notes {:.3}",
-            r(shown, pos),
-            r(now, pos),
-            r(alarms, neg),
-            r(notes, neg)
-        );
-    };
+    }
+    let r = |a: usize, b: usize| a as f64 / b.max(1) as f64;
+    println!(
+        "{name:<36} shown {:.3} now {:.3} | false alarms {:.3} notes {:.3}",
+        r(shown, pos),
+        r(now, pos),
+        r(alarms, neg),
+        r(notes, neg)
+    );
+}
+
+/// The grammar alone and the model over a grid of thresholds, on out-of-fold probabilities.
+fn print_grid(examples: &[Example], p: &[f32]) {
+    let report = |name: String, level: &dyn Fn(usize) -> Danger| report_levels(examples, &name, level);
     report("grammar alone".into(), &|i| examples[i].grammar);
     for now in [0.5, 0.6, 0.7] {
         for possible in [0.05, 0.1, 0.2] {
@@ -161,4 +168,31 @@ fn print_grid(examples: &[Example], p: &[f32]) {
             }
         }
     }
+}
+
+/// The grammar alone and the shipped detector (grammar cues and model) on the held-back half.
+fn held_back(index: &SearchIndex, text: &str) -> anyhow::Result<()> {
+    let s: Sentences = serde_yaml::from_str(text)?;
+    let labelled: Vec<(&str, bool)> = s
+        .positive
+        .iter()
+        .map(|m| (m.text.as_str(), true))
+        .chain(s.negative.iter().map(|m| (m.text.as_str(), false)))
+        .collect();
+    let readings: Vec<(String, String)> = labelled.iter().map(|(t, _)| index.readings(t)).collect();
+    let examples: Vec<Example> = labelled
+        .iter()
+        .zip(&readings)
+        .map(|((_, positive), (f, n))| Example {
+            features: Vec::new(),
+            grammar: emergency::grammar(f, n),
+            has_cue: emergency::has_cue(f, n),
+            positive: *positive,
+        })
+        .collect();
+    let shipped: Vec<Danger> = readings.iter().map(|(f, n)| emergency::assess(f, n).danger).collect();
+    println!("held-back half: {} messages", examples.len());
+    report_levels(&examples, "grammar alone", &|i| examples[i].grammar);
+    report_levels(&examples, "shipped detector", &|i| shipped[i]);
+    Ok(())
 }
