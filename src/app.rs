@@ -25,7 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Check(args) => check(&cli, args),
         Command::Schema => {
-            print!("{}", knowledge::json_schema());
+            write!(std::io::stdout().lock(), "{}", knowledge::json_schema())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(_) => export(&cli),
@@ -45,7 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let checked = knowledge::check(&cli.knowledge, knowledge::today())?;
     let report = &checked.report;
-    println!("{report}");
+    writeln!(std::io::stdout().lock(), "{report}")?;
     let failed = report.has_errors() || (args.strict && report.warning_count() > 0);
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
@@ -252,11 +252,22 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Some(url) => crate::telegram::Updates::Webhook {
             url: url.clone(),
             listen: args.listen,
-            secret: std::env::var("UDHA_WEBHOOK_SECRET").ok().filter(|s| !s.is_empty()),
+            secret: webhook_secret(url, args.listen)?,
         },
         None => crate::telegram::Updates::Polling,
     };
-    let config = crate::telegram::Config::from_env(updates)?;
+    let mut config = crate::telegram::Config::from_env(updates)?;
+    crate::telemetry::hide(&config.token);
+    if let crate::telegram::Updates::Webhook { secret, .. } = &config.updates {
+        crate::telemetry::hide(secret);
+    }
+    if let Some(password) = url::Url::parse(&cli.database)
+        .ok()
+        .and_then(|u| u.password().map(str::to_owned))
+    {
+        crate::telemetry::hide(&password);
+    }
+    config.send_limit = (args.send_limit > 0).then_some(args.send_limit);
     let index = load_index(cli)?;
     let runtime = runtime()?;
     runtime.block_on(serve_async(
@@ -264,9 +275,40 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         cli.database.clone(),
         Arc::new(index),
         config,
-        args.reload_every,
+        Reloading {
+            every: args.reload_every,
+            watch: args.watch,
+        },
         shutdown_signal(),
     ))
+}
+
+/// `UDHA_WEBHOOK_SECRET`, checked against Telegram's rule; a random one if unset (fine for one replica; replicas
+/// must share one, or each would refuse the updates meant for the others).
+fn webhook_secret(url: &url::Url, listen: std::net::SocketAddr) -> anyhow::Result<String> {
+    match std::env::var("UDHA_WEBHOOK_SECRET").ok().filter(|s| !s.is_empty()) {
+        Some(s) if crate::telegram::webhook::valid_secret(&s) => Ok(s),
+        Some(_) => Err(crate::telegram::ConfigError::BadWebhookSecret.into()),
+        None => Ok(teloxide::update_listeners::webhooks::Options::new(listen, url.clone())
+            .get_or_gen_secret_token()
+            .to_string()),
+    }
+}
+
+/// How `serve` notices knowledge edits.
+#[derive(Debug, Clone, Copy)]
+pub struct Reloading {
+    /// Seconds between looks at the files (0: never).
+    pub every: u64,
+    pub watch: crate::reload::WatchMode,
+}
+
+impl Reloading {
+    /// No watching, no periodic look: SIGHUP only (tests).
+    pub const SIGHUP_ONLY: Reloading = Reloading {
+        every: 0,
+        watch: crate::reload::WatchMode::Off,
+    };
 }
 
 /// The bot with its counts and knowledge reloading, until `shutdown`. Tests call this directly.
@@ -275,28 +317,54 @@ pub async fn serve_async(
     database_url: String,
     index: Arc<SearchIndex>,
     config: crate::telegram::Config,
-    reload_every: u64,
+    reloading: Reloading,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<ExitCode> {
     let (recorder, flusher) = crate::usage::start_lazy(&database_url, FLUSH_EVERY)?;
     recorder.set_known_topics(known_topics(index.knowledge()));
     let shared = Arc::new(ArcSwap::new(index));
-    if reload_every > 0 {
-        tokio::spawn(crate::reload::watch(
-            knowledge_dir,
-            shared.clone(),
-            recorder.clone(),
-            Duration::from_secs(reload_every),
-        ));
-    }
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    let watcher = crate::reload::start_watcher(&knowledge_dir, reloading.watch, tx.clone());
+    forward_sighup(tx);
+    let every = (reloading.every > 0).then(|| Duration::from_secs(reloading.every));
+    tokio::spawn(crate::reload::run(
+        knowledge_dir,
+        shared.clone(),
+        recorder.clone(),
+        every,
+        rx,
+    ));
     let engine = Engine::new(shared);
     let counter = recorder.clone();
     let sink: crate::telegram::TallySink = Arc::new(move |tally: &Tally, lang: Lang| count(&counter, tally, lang));
     let result = crate::telegram::run(engine, config, sink, shutdown).await;
+    drop(watcher);
     if let Err(e) = flusher.shutdown().await {
         tracing::warn!("usage counts: {e}");
     }
     result.map(|()| ExitCode::SUCCESS)
+}
+
+/// SIGHUP reloads the knowledge (as `systemctl reload` sends it) instead of ending the process.
+fn forward_sighup(tx: tokio::sync::mpsc::Sender<crate::reload::Trigger>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::hangup()) {
+            Ok(mut hup) => {
+                tokio::spawn(async move {
+                    while hup.recv().await.is_some() {
+                        if tx.send(crate::reload::Trigger::Signal).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            Err(e) => tracing::warn!("cannot listen for SIGHUP: {e}"),
+        }
+    }
+    #[cfg(not(unix))]
+    drop(tx);
 }
 
 /// Completes on SIGTERM (systemd, containers) or Ctrl-C.

@@ -19,12 +19,13 @@ pub struct Cli {
     #[arg(long, global = true, env = "UDHA_KNOWLEDGE", default_value = "knowledge")]
     pub knowledge: PathBuf,
 
-    /// Where anonymous usage counts go: an SQLite file (default) or postgres://... for several replicas.
+    /// Where anonymous usage counts go: sqlite:PATH (a file, created with its folder if missing) or
+    /// postgres://... for several replicas.
     #[arg(
         long,
         global = true,
         env = "DATABASE_URL",
-        default_value = "sqlite:udha-usage.sqlite3?mode=rwc",
+        default_value = "sqlite:udha-usage.sqlite3",
         hide_env_values = true
     )]
     pub database: String,
@@ -38,6 +39,7 @@ pub enum Command {
     /// Talk to Udha in this terminal (no token, no network needed).
     Chat(ChatArgs),
     /// Run the Telegram bot (needs TELOXIDE_TOKEN).
+    #[command(after_help = SERVE_ENV)]
     Serve(ServeArgs),
     /// Answer one question (or one per input line with --stdin) with the best entries and whether someone may be
     /// in danger (none, possible, now).
@@ -62,6 +64,18 @@ pub struct ChatArgs {
     pub no_counts: bool,
 }
 
+/// The environment `serve` reads besides its flags' variables (deploy/README.md has the full table).
+const SERVE_ENV: &str = "Environment:
+  TELOXIDE_TOKEN       the bot token from @BotFather (required; never logged)
+  TELOXIDE_API_URL     a self-hosted Bot API server instead of Telegram's
+  UDHA_WEBHOOK_SECRET  webhook mode: the secret Telegram sends back (A-Z a-z 0-9 _ -, 1-256); the same on every replica
+  DATABASE_URL         sqlite:PATH (created with its folder) or postgres://... (see --database)
+  UDHA_KNOWLEDGE       the knowledge folder (see --knowledge)
+  RUST_LOG             log level, default info
+
+Signals: SIGHUP reloads the knowledge now; SIGTERM and Ctrl-C stop after the replies in flight.
+Webhook mode serves GET /healthz on the listen address: 200 once serving, 503 while starting or stopping.";
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Receive updates by webhook at this public https URL instead of long polling (for several replicas).
@@ -70,9 +84,18 @@ pub struct ServeArgs {
     /// Address the webhook server listens on.
     #[arg(long, env = "UDHA_LISTEN", default_value = "0.0.0.0:8443")]
     pub listen: std::net::SocketAddr,
-    /// Seconds between reloads of changed knowledge files (0: never reload).
-    #[arg(long, default_value_t = 30)]
+    /// Seconds between looks at the knowledge files, the fallback when file notifications miss a change
+    /// (0: never). Changes are otherwise picked up within about a second, and SIGHUP reloads at once.
+    #[arg(long, env = "UDHA_RELOAD_EVERY", default_value_t = 30)]
     pub reload_every: u64,
+    /// The bot's overall send limit, messages per second (Telegram's is 30). 0: none, for a self-hosted Bot API
+    /// server used by this bot alone. Per-chat limits always apply.
+    #[arg(long, env = "UDHA_SEND_LIMIT", default_value_t = crate::telegram::limits::TELEGRAM_OVERALL_PER_SECOND)]
+    pub send_limit: u32,
+    /// How to notice knowledge edits: auto (file notifications, polling if unavailable), poll (every second,
+    /// for network mounts), off (SIGHUP and --reload-every only).
+    #[arg(long, env = "UDHA_WATCH", value_enum, default_value = "auto")]
+    pub watch: crate::reload::WatchMode,
 }
 
 #[derive(Debug, Args)]

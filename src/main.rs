@@ -14,8 +14,10 @@ fn main() -> ExitCode {
     udha::telemetry::init();
     match udha::app::run(cli) {
         Ok(code) => code,
+        // Like Unix tools, a reader that stopped reading (`udha stats | head`) ends the command quietly.
+        Err(e) if udha::telemetry::is_closed_output(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("udha: {e:#}");
+            eprintln!("udha: {}", udha::telemetry::scrub(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

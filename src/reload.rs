@@ -32,7 +32,8 @@ pub fn reload(dir: &Path, current: &ArcSwap<SearchIndex>, recorder: &Recorder) -
             Ok(index) => {
                 recorder.set_known_topics(crate::app::known_topics(index.knowledge()));
                 let entries = index.knowledge().len();
-                current.store(Arc::new(index));
+                // The old index is dropped here, before the next build can start, unless a reply still holds it.
+                drop(current.swap(Arc::new(index)));
                 tracing::info!(entries, "knowledge reloaded");
                 true
             }
@@ -60,23 +61,119 @@ pub fn reload(dir: &Path, current: &ArcSwap<SearchIndex>, recorder: &Recorder) -
     }
 }
 
-/// Checks the folder every `every` and reloads when something changed.
-pub async fn watch(dir: PathBuf, current: Arc<ArcSwap<SearchIndex>>, recorder: Recorder, every: Duration) {
+/// How the folder is watched for changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WatchMode {
+    /// The system's file notifications (inotify), falling back to polling every second if they are unavailable.
+    Auto,
+    /// Look at the files every second (network and some container mounts send no notifications).
+    Poll,
+    /// No watching: reload on SIGHUP and every `--reload-every` seconds only.
+    Off,
+}
+
+/// Why the knowledge is looked at again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// A file under the folder changed (or the periodic check ran): reload if the files differ.
+    Changed,
+    /// SIGHUP: reload now, even if nothing seems to have changed.
+    Signal,
+}
+
+/// Quiet time after the last file event before reloading: an editor's save, a `git pull`, are several events.
+pub const DEBOUNCE: Duration = Duration::from_millis(200);
+
+/// Starts watching `dir` (see [`WatchMode`]); events arrive on `tx`. Keep the returned watcher alive.
+pub fn start_watcher(
+    dir: &Path,
+    mode: WatchMode,
+    tx: tokio::sync::mpsc::Sender<Trigger>,
+) -> Option<Box<dyn notify::Watcher + Send>> {
+    use notify::Watcher;
+    let handler = move |event: notify::Result<notify::Event>| {
+        let relevant = match &event {
+            Ok(e) => !matches!(e.kind, notify::EventKind::Access(_)),
+            Err(_) => true,
+        };
+        if relevant {
+            // A full channel already holds a trigger: nothing is lost.
+            let _ = tx.try_send(Trigger::Changed);
+        }
+    };
+    let poll = |handler| -> notify::Result<Box<dyn Watcher + Send>> {
+        let config = notify::Config::default().with_poll_interval(Duration::from_secs(1));
+        let mut w = notify::PollWatcher::new(handler, config)?;
+        w.watch(dir, notify::RecursiveMode::Recursive)?;
+        Ok(Box::new(w))
+    };
+    let watcher = match mode {
+        WatchMode::Off => return None,
+        WatchMode::Poll => poll(handler),
+        WatchMode::Auto => {
+            let native = notify::recommended_watcher(handler.clone()).and_then(|mut w| {
+                w.watch(dir, notify::RecursiveMode::Recursive)?;
+                Ok(Box::new(w) as Box<dyn Watcher + Send>)
+            });
+            native.or_else(|e| {
+                tracing::warn!("file notifications unavailable ({e}); looking at the knowledge every second");
+                poll(handler)
+            })
+        }
+    };
+    match watcher {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!("cannot watch the knowledge folder ({e}); reloading on SIGHUP and --reload-every only");
+            None
+        }
+    }
+}
+
+/// Reloads on each trigger: file changes (debounced, only if the files differ), SIGHUP (always), and a look at
+/// the files every `every` (`None`: never) as the fallback. Runs until `triggers` closes.
+pub async fn run(
+    dir: PathBuf,
+    current: Arc<ArcSwap<SearchIndex>>,
+    recorder: Recorder,
+    every: Option<Duration>,
+    mut triggers: tokio::sync::mpsc::Receiver<Trigger>,
+) {
     let mut last = fingerprint(&dir);
-    let mut ticker = tokio::time::interval(every);
+    let mut ticker = tokio::time::interval(every.unwrap_or(Duration::from_secs(3600)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticker.tick().await;
     loop {
-        ticker.tick().await;
+        let mut trigger = tokio::select! {
+            t = triggers.recv() => match t {
+                Some(t) => t,
+                None => return,
+            },
+            _ = ticker.tick(), if every.is_some() => Trigger::Changed,
+        };
+        // Debounce: wait for a quiet moment (at most 2 s), keeping the strongest trigger seen.
+        let until = tokio::time::Instant::now() + Duration::from_secs(2);
+        while tokio::time::Instant::now() < until
+            && let Ok(Some(t)) = tokio::time::timeout(DEBOUNCE, triggers.recv()).await
+        {
+            if t == Trigger::Signal {
+                trigger = t;
+            }
+        }
         let now = tokio::task::spawn_blocking({
             let dir = dir.clone();
             move || fingerprint(&dir)
         })
         .await
         .unwrap_or_default();
-        if now != last {
-            last = now;
-            let (dir, current, recorder) = (dir.clone(), current.clone(), recorder.clone());
-            let _ = tokio::task::spawn_blocking(move || reload(&dir, &current, &recorder)).await;
+        if now == last && trigger == Trigger::Changed {
+            continue;
         }
+        if trigger == Trigger::Signal {
+            tracing::info!("SIGHUP: reloading the knowledge");
+        }
+        last = now;
+        let (dir, current, recorder) = (dir.clone(), current.clone(), recorder.clone());
+        let _ = tokio::task::spawn_blocking(move || reload(&dir, &current, &recorder)).await;
     }
 }

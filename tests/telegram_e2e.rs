@@ -38,6 +38,7 @@ impl Bot {
             token: TOKEN.into(),
             api_url: Some(fake.api_url()),
             updates,
+            send_limit: Some(udha::telegram::limits::TELEGRAM_OVERALL_PER_SECOND),
         };
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(udha::app::serve_async(
@@ -45,7 +46,7 @@ impl Bot {
             db,
             common::shipped_index(),
             config,
-            0,
+            udha::app::Reloading::SIGHUP_ONLY,
             async {
                 let _ = rx.await;
             },
@@ -411,7 +412,7 @@ async fn webhook_mode_answers_too() {
     let updates = Updates::Webhook {
         url,
         listen,
-        secret: Some("webhook-secret-123".into()),
+        secret: "webhook-secret-123".into(),
     };
     let bot = Bot::start_with(FakeTelegram::start().await, updates);
     let fake = &bot.fake;
@@ -421,5 +422,27 @@ async fn webhook_mode_answers_too() {
     fake.send_text(user.chat_id(), &user, "/start");
     let msgs = fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
     assert!(msgs[0].text.starts_with(ui_texts(Lang::En).greeting));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_telegrams_flood_limits_nothing_is_refused_and_replies_stay_in_order() {
+    // The fake answers 429 past 30 messages a second overall, as Telegram does: the limiter keeps under it while
+    // 80 chats ask at once, each reply of two messages (urgent numbers first) in order.
+    let bot = Bot::start().await;
+    bot.fake.set_flood_limits(true);
+    let users: Vec<TestUser> = (500..580).map(|n| TestUser::numbered(n, "sq")).collect();
+    for u in &users {
+        bot.fake.send_text(u.chat_id(), u, "po me rreh tani, ka nje thike");
+    }
+    for u in &users {
+        let msgs = bot
+            .fake
+            .wait_for_bot_message_count(u.chat_id(), 2, Duration::from_secs(60))
+            .await;
+        assert!(msgs[0].text.contains("129"), "{}", texts_of(&msgs));
+    }
+    let limited: Vec<_> = bot.fake.requests().into_iter().filter(|r| r.status == 429).collect();
+    assert!(limited.is_empty(), "{} sends were refused with 429", limited.len());
     bot.stop().await;
 }

@@ -1,20 +1,23 @@
 //! The Telegram front end (`udha serve`): teloxide's dispatcher over the dialogue engine.
 //!
-//! Updates come by long polling (default) or webhook. Each message or button press becomes an engine event; the
-//! reply is rendered as HTML ([`html`]) and sent through teloxide's `Throttle` (Telegram's rate limits, 429s waited
-//! out), with retries and backoff for 5xx and network errors. Nothing identifying is logged: only kinds of events
-//! and errors.
+//! Updates come by long polling (default) or webhook ([`webhook`]). Each message or button press becomes an engine
+//! event; the reply is rendered as HTML ([`html`]) and sent as soon as Telegram's limits allow ([`limits`]), with
+//! 429s waited out and retries and backoff for 5xx and network errors. Nothing identifying is logged: only kinds of
+//! events and errors.
 
 pub mod chats;
 pub mod html;
+pub mod limits;
+pub mod webhook;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use teloxide::adaptors::Throttle;
-use teloxide::adaptors::throttle::Limits;
+use anyhow::Context;
+use tokio::sync::watch;
+
 use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
 use teloxide::dptree;
 use teloxide::prelude::*;
@@ -22,18 +25,17 @@ use teloxide::types::{
     BotCommand, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, Update,
 };
 use teloxide::update_listeners::Polling;
-use teloxide::update_listeners::webhooks;
 use teloxide::{ApiError, RequestError};
 
 use crate::dialogue::{self, Engine, Event, Incoming, Reply, Tally, texts};
 use crate::knowledge::Lang;
 use chats::Chats;
 
-/// The bot as every handler sees it: rate-limited.
-pub type TgBot = Throttle<Bot>;
+/// The bot as every handler sees it. Sends go through [`limits::SendLimits`] (in the handlers' state).
+pub type TgBot = Bot;
 
 /// Where updates come from.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Updates {
     /// Long polling (the default; one replica).
     Polling,
@@ -41,8 +43,24 @@ pub enum Updates {
     Webhook {
         url: url::Url,
         listen: SocketAddr,
-        secret: Option<String>,
+        /// Telegram sends it back with every update; posts without it are refused. Replicas share one.
+        secret: String,
     },
+}
+
+impl std::fmt::Debug for Updates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Updates::Polling => f.write_str("Polling"),
+            // Never print the secret.
+            Updates::Webhook { url, listen, .. } => f
+                .debug_struct("Webhook")
+                .field("url", &url.as_str())
+                .field("listen", listen)
+                .field("secret", &"<redacted>")
+                .finish(),
+        }
+    }
 }
 
 /// How to reach Telegram.
@@ -52,6 +70,9 @@ pub struct Config {
     /// A self-hosted Bot API server, or a test server (`TELOXIDE_API_URL`).
     pub api_url: Option<url::Url>,
     pub updates: Updates,
+    /// The bot's overall send limit in messages per second (`None`: no overall limit, e.g. a self-hosted Bot API
+    /// server used by this bot alone). Per-chat limits always apply.
+    pub send_limit: Option<u32>,
 }
 
 impl std::fmt::Debug for Config {
@@ -61,6 +82,7 @@ impl std::fmt::Debug for Config {
             .field("token", &"<redacted>")
             .field("api_url", &self.api_url)
             .field("updates", &self.updates)
+            .field("send_limit", &self.send_limit)
             .finish()
     }
 }
@@ -73,6 +95,8 @@ pub enum ConfigError {
     MissingToken,
     #[error("TELOXIDE_API_URL is not a valid URL")]
     BadApiUrl,
+    #[error("UDHA_WEBHOOK_SECRET must be 1 to 256 characters, only A-Z, a-z, 0-9, _ and - (Telegram's rule)")]
+    BadWebhookSecret,
 }
 
 impl Config {
@@ -90,6 +114,7 @@ impl Config {
             token: token.trim().to_string(),
             api_url,
             updates,
+            send_limit: Some(limits::TELEGRAM_OVERALL_PER_SECOND),
         })
     }
 }
@@ -102,49 +127,56 @@ struct State {
     engine: Engine,
     chats: Chats,
     tally: TallySink,
+    limits: limits::SendLimits,
 }
 
 type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 /// Runs the bot until `shutdown` completes; in-flight replies finish before it returns.
+///
+/// Start-up survives Telegram faults: in webhook mode the listener is bound once, first (a port that cannot be
+/// bound is an error: the process exits non-zero), then `setWebhook` and `getMe` are retried with backoff until
+/// they work; the commands are registered in the background, retried too. Telegram refusing the bot itself (a
+/// wrong token, a webhook URL it will not accept) is an error, since retrying cannot fix it.
 pub async fn run(
     engine: Engine,
     config: Config,
     tally: TallySink,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let client = teloxide::net::default_reqwest_settings().build()?;
-    let mut bot = Bot::with_client(&config.token, client);
-    if let Some(url) = &config.api_url {
-        bot = bot.set_api_url(url.clone());
-    }
-    let bot: TgBot = bot.throttle(Limits::default());
+    let bot = make_bot(&config)?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let server = match &config.updates {
+        Updates::Webhook { url, listen, secret } => {
+            let mut stopped = stop_rx.clone();
+            let stop = async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            };
+            let bound = webhook::Server::bind(*listen, &webhook::path_of(url), secret.clone(), stop)
+                .await
+                .with_context(|| format!("cannot listen for the webhook on {listen}"))?;
+            tracing::info!(%listen, "webhook listener bound");
+            Some(bound)
+        }
+        Updates::Polling => None,
+    };
+    tokio::spawn(register_commands(bot.clone(), stop_rx.clone()));
     let state = Arc::new(State {
         engine,
         chats: Chats::default(),
         tally,
+        limits: limits::SendLimits::new(config.send_limit),
     });
-
-    register_commands(&bot).await;
-
-    let handler = dptree::entry()
-        .branch(Update::filter_message().endpoint(on_message))
-        .branch(Update::filter_callback_query().endpoint(on_callback));
-    let mut dispatcher = Dispatcher::builder(bot.clone(), handler)
-        .dependencies(dptree::deps![state.clone()])
-        .default_handler(|_| async {})
-        // No per-chat queues in the dispatcher: a chat's updates are put in order by its turn (`chats`), after a
-        // cheap flood check, so one flooding chat cannot fill a queue and stall the others.
-        .distribution_function(|_| None::<()>)
-        .error_handler(Arc::new(|_e: Box<dyn std::error::Error + Send + Sync>| async {
-            tracing::warn!("a handler failed");
-        }))
-        .build();
-
+    let mut dispatcher = dispatcher(bot.clone(), state);
     let token = dispatcher.shutdown_token();
+    let health = server.as_ref().map(|(s, _)| s.clone());
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down: finishing replies in flight");
+        if let Some(h) = &health {
+            h.set_health(webhook::Health::Stopping);
+        }
+        let _ = stop_tx.send(true);
         // The dispatcher may still be starting (idle): try until it accepts the request.
         for _ in 0..600 {
             match token.shutdown() {
@@ -156,15 +188,80 @@ pub async fn run(
             }
         }
     });
+    let Some((server, mut task)) = server else {
+        return dispatch_loop(&mut dispatcher, &bot, &config.updates, None, stop_rx).await;
+    };
+    let dispatch = dispatch_loop(&mut dispatcher, &bot, &config.updates, Some(&server), stop_rx.clone());
+    tokio::pin!(dispatch);
+    tokio::select! {
+        r = &mut dispatch => r,
+        r = &mut task => {
+            if *stop_rx.borrow() {
+                dispatch.await
+            } else {
+                let why = match r {
+                    Ok(Ok(())) => "it stopped".to_string(),
+                    Ok(Err(e)) => e.to_string(),
+                    Err(e) => e.to_string(),
+                };
+                anyhow::bail!("the webhook listener failed: {why}")
+            }
+        }
+    }
+}
 
+fn make_bot(config: &Config) -> anyhow::Result<TgBot> {
+    let client = teloxide::net::default_reqwest_settings().build()?;
+    let mut bot = Bot::with_client(&config.token, client);
+    if let Some(url) = &config.api_url {
+        bot = bot.set_api_url(url.clone());
+    }
+    Ok(bot)
+}
+
+fn dispatcher(bot: TgBot, state: Arc<State>) -> Dispatcher<TgBot, Box<dyn std::error::Error + Send + Sync>, ()> {
+    let handler = dptree::entry()
+        .branch(Update::filter_message().endpoint(on_message))
+        .branch(Update::filter_callback_query().endpoint(on_callback));
+    Dispatcher::builder(bot, handler)
+        .dependencies(dptree::deps![state])
+        .default_handler(|_| async {})
+        // No per-chat queues in the dispatcher: a chat's updates are put in order by its turn (`chats`), after a
+        // cheap flood check, so one flooding chat cannot fill a queue and stall the others.
+        .distribution_function(|_| None::<()>)
+        .error_handler(Arc::new(|_e: Box<dyn std::error::Error + Send + Sync>| async {
+            tracing::warn!("a handler failed");
+        }))
+        .build()
+}
+
+/// Connects to Telegram and dispatches until stopped, retrying what fails at start (never rebinding anything).
+async fn dispatch_loop(
+    dispatcher: &mut Dispatcher<TgBot, Box<dyn std::error::Error + Send + Sync>, ()>,
+    bot: &TgBot,
+    updates: &Updates,
+    server: Option<&webhook::Server>,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
     let listener_errors = Arc::new(|e: RequestError| async move {
         tracing::warn!(kind = error_kind(&e), "getting updates failed; retrying");
     });
-    // Telegram may be unreachable at start-up: keep trying (getMe) with backoff instead of giving up.
     let mut attempt = 0u32;
     loop {
-        let result = match &config.updates {
-            Updates::Polling => {
+        if *stop.borrow() {
+            return Ok(());
+        }
+        let result = match (updates, server) {
+            (Updates::Webhook { url, secret, .. }, Some(server)) => match set_webhook(bot, url, secret).await {
+                Ok(()) => {
+                    server.set_health(webhook::Health::Serving);
+                    tracing::info!(listen = %server.local_addr(), "Udha is running on Telegram (webhook)");
+                    let errors = Arc::new(|_e: std::convert::Infallible| async {});
+                    dispatcher.try_dispatch_with_listener(server.listener(), errors).await
+                }
+                Err(e) => Err(e),
+            },
+            _ => {
                 let polling = Polling::builder(bot.clone())
                     .timeout(Duration::from_secs(10))
                     .backoff_strategy(polling_backoff)
@@ -176,34 +273,39 @@ pub async fn run(
                     .try_dispatch_with_listener(polling, listener_errors.clone())
                     .await
             }
-            Updates::Webhook { url, listen, secret } => {
-                let mut options = webhooks::Options::new(*listen, url.clone());
-                if let Some(s) = secret {
-                    options = options.secret_token(s.clone());
-                }
-                let listener = match webhooks::axum(bot.clone(), options).await {
-                    Ok(l) => l,
-                    Err(e) => {
-                        attempt += 1;
-                        tracing::warn!(kind = error_kind(&e), attempt, "setting the webhook failed; retrying");
-                        tokio::time::sleep(polling_backoff(attempt)).await;
-                        continue;
-                    }
-                };
-                tracing::info!(%listen, "Udha is running on Telegram (webhook)");
-                let errors = Arc::new(|_e: std::convert::Infallible| async {});
-                dispatcher.try_dispatch_with_listener(listener, errors).await
-            }
         };
-        match result {
+        let e = match result {
             Ok(()) => return Ok(()),
-            Err(e) => {
-                attempt += 1;
-                tracing::warn!(kind = error_kind(&e), attempt, "Telegram is unreachable; retrying");
-                tokio::time::sleep(polling_backoff(attempt)).await;
-            }
+            Err(e) => redact(e),
+        };
+        if let Some(server) = server {
+            server.set_health(webhook::Health::Starting);
+        }
+        if is_refusal(&e) {
+            anyhow::bail!("Telegram refused the bot: {} ({})", e, error_kind(&e));
+        }
+        attempt += 1;
+        tracing::warn!(kind = error_kind(&e), attempt, "Telegram is unreachable; retrying");
+        tokio::select! {
+            () = tokio::time::sleep(polling_backoff(attempt)) => {}
+            _ = stop.wait_for(|s| *s) => return Ok(()),
         }
     }
+}
+
+/// Sets the webhook (with the secret Telegram will send back), then checks the token with `getMe`.
+async fn set_webhook(bot: &TgBot, url: &url::Url, secret: &str) -> Result<(), RequestError> {
+    bot.set_webhook(url.clone())
+        .secret_token(secret.to_string())
+        .send()
+        .await?;
+    bot.get_me().send().await?;
+    Ok(())
+}
+
+/// Telegram said no to the bot itself (not a fault that passes): a wrong token, a webhook URL it refuses.
+fn is_refusal(e: &RequestError) -> bool {
+    matches!(e, RequestError::Api(_)) && !is_transient(e)
 }
 
 /// Delay before the n-th retry of getting updates: 1, 2, 4 s, then every 5 s, so the bot is back within seconds
@@ -212,17 +314,32 @@ fn polling_backoff(n: u32) -> Duration {
     Duration::from_secs((1u64 << n.min(3)).min(5))
 }
 
-/// The commands in Telegram's menu, in both languages (Albanian also as the default).
-async fn register_commands(bot: &TgBot) {
-    for lang in [None, Some(Lang::Sq), Some(Lang::En)] {
-        let t = texts::texts(lang.unwrap_or(Lang::Sq));
-        let commands: Vec<BotCommand> = t.commands.iter().map(|(c, d)| BotCommand::new(*c, *d)).collect();
-        let mut request = bot.set_my_commands(commands);
-        if let Some(l) = lang {
-            request = request.language_code(l.code());
+/// The commands in Telegram's menu, in both languages (Albanian also as the default). Retried in the background
+/// until Telegram takes them (or the bot stops): answering does not wait for this.
+async fn register_commands(bot: TgBot, mut stop: watch::Receiver<bool>) {
+    let mut attempt = 0u32;
+    loop {
+        let mut failed = None;
+        for lang in [None, Some(Lang::Sq), Some(Lang::En)] {
+            let t = texts::texts(lang.unwrap_or(Lang::Sq));
+            let commands: Vec<BotCommand> = t.commands.iter().map(|(c, d)| BotCommand::new(*c, *d)).collect();
+            let mut request = bot.set_my_commands(commands);
+            if let Some(l) = lang {
+                request = request.language_code(l.code());
+            }
+            if let Err(e) = request.await {
+                failed = Some(e);
+            }
         }
-        if let Err(e) = request.await {
-            tracing::warn!(kind = error_kind(&e), "registering commands failed");
+        let Some(e) = failed else { return };
+        attempt += 1;
+        tracing::warn!(kind = error_kind(&e), attempt, "registering commands failed; retrying");
+        if is_refusal(&e) && attempt >= 3 {
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(polling_backoff(attempt)) => {}
+            _ = stop.wait_for(|s| *s) => return,
         }
     }
 }
@@ -338,7 +455,10 @@ async fn deliver(bot: &TgBot, state: &State, chat: ChatId, private: bool, reply:
                 if let Some(m) = &markup {
                     request = request.reply_markup(m.clone());
                 }
-                request.send()
+                async move {
+                    state.limits.ready(chat).await;
+                    request.send().await
+                }
             })
             .await;
             match result {
@@ -386,25 +506,26 @@ fn keyboard(message: &dialogue::Message) -> Option<InlineKeyboardMarkup> {
     (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
 }
 
-/// Retries a request on network errors and Telegram's 5xx, with backoff (1, 2, 4 s). 429s are already waited out
-/// by `Throttle`; other API errors (400, 403) are final.
+/// Retries a request on network errors and Telegram's 5xx, with backoff (1, 2, 4 s), and waits out 429s for as
+/// long as Telegram's `retry_after` says (up to 5 times); other API errors (400, 403) are final. Errors come back
+/// without their request URL ([`redact`]).
 async fn retry<T, F, Fut>(mut send: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
 {
     let mut delay = Duration::from_secs(1);
-    let mut attempt = 0;
+    let (mut failures, mut limited) = (0, 0);
     loop {
-        match send().await {
+        match send().await.map_err(redact) {
             Ok(v) => return Ok(v),
-            Err(e) if attempt < 3 && is_transient(&e) => {
-                attempt += 1;
-                let wait = match &e {
-                    RequestError::RetryAfter(s) => s.duration(),
-                    _ => delay,
-                };
-                tokio::time::sleep(wait).await;
+            Err(RequestError::RetryAfter(s)) if limited < 5 => {
+                limited += 1;
+                tokio::time::sleep(s.duration()).await;
+            }
+            Err(e) if failures < 3 && is_transient(&e) && !matches!(e, RequestError::RetryAfter(_)) => {
+                failures += 1;
+                tokio::time::sleep(delay).await;
                 delay *= 2;
             }
             Err(e) => return Err(e),
@@ -427,6 +548,19 @@ fn is_transient(e: &RequestError) -> bool {
                 || d.contains("too many")
         }
         _ => false,
+    }
+}
+
+/// The error without its request URL, which holds the token (teloxide hides a token only of the usual shape and
+/// only at the start of the URL's path). Every error this module keeps or returns goes through here.
+pub fn redact(e: RequestError) -> RequestError {
+    match e {
+        RequestError::Network(err) => match Arc::try_unwrap(err) {
+            Ok(err) => RequestError::Network(Arc::new(err.without_url())),
+            Err(shared) if shared.url().is_none() => RequestError::Network(shared),
+            Err(_) => RequestError::Io(Arc::new(std::io::Error::other("network error (details withheld)"))),
+        },
+        other => other,
     }
 }
 

@@ -30,7 +30,7 @@ pub mod store;
 pub use store::{CountKey, CountRow, Store};
 
 /// An SQLite file in the working directory, created on first use.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite:udha-usage.sqlite3?mode=rwc";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:udha-usage.sqlite3";
 
 /// How many distinct (day, kind, topic, lang) keys may wait in memory while the database is unreachable.
 /// Topics are validated ids, so real traffic stays far below this; past it, new keys are dropped (and counted
@@ -52,6 +52,8 @@ pub enum UsageError {
         #[source]
         source: Box<UsageError>,
     },
+    #[error("cannot create the usage database's folder {0}: {1}")]
+    Folder(String, #[source] std::io::Error),
     #[error("usage flusher task failed: {0}")]
     Task(String),
 }
@@ -454,9 +456,11 @@ async fn flush_once(rec: &Recorder, slot: &mut StoreSlot, url: &str) -> Result<i
                 *slot = StoreSlot::Open(store);
             }
             Err(e) => {
+                let pending = rec.pending();
                 tracing::warn!(
-                    pending = rec.pending(),
-                    "usage database unreachable, counts kept in memory: {e}"
+                    pending,
+                    "usage database unreachable: {pending} counts wait in memory (at most {MAX_PENDING_KEYS} \
+                     distinct keys) and are written when it is back: {e}"
                 );
                 return Err(e);
             }
@@ -471,7 +475,11 @@ async fn flush_once(rec: &Recorder, slot: &mut StoreSlot, url: &str) -> Result<i
             Ok(n)
         }
         Err(e) => {
-            tracing::warn!(pending = rec.pending(), "usage counts not flushed, will retry: {e}");
+            let pending = rec.pending();
+            tracing::warn!(
+                pending,
+                "usage counts not written: {pending} wait in memory, retrying: {e}"
+            );
             Err(e)
         }
     }

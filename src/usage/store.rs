@@ -57,6 +57,42 @@ pub fn check_url(url: &str) -> Result<Backend, UsageError> {
     }
 }
 
+/// The URL sqlx is given: a plain `sqlite:PATH` (or `sqlite://PATH`) gets `mode=rwc` so the file is created
+/// when missing, as people expect from `DATABASE_URL=sqlite:/var/lib/udha/usage.sqlite3`; an explicit `mode=`
+/// is kept. Other URLs are unchanged.
+pub fn effective_url(url: &str) -> String {
+    if check_url(url).ok() != Some(Backend::Sqlite) || url.contains(":memory:") {
+        return url.to_owned();
+    }
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    if query.split('&').any(|kv| kv.starts_with("mode=")) {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// The file of an `sqlite:` URL (`None` for other URLs and in-memory databases).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+    (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
+/// Creates the folder of an SQLite file if it is missing (the database file itself is created by sqlx).
+fn create_folder(url: &str) -> Result<(), UsageError> {
+    if let Some(parent) = sqlite_path(url).as_deref().and_then(std::path::Path::parent)
+        && !parent.as_os_str().is_empty()
+        && !parent.is_dir()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| UsageError::Folder(parent.display().to_string(), e))?;
+    }
+    Ok(())
+}
+
 /// An open, migrated counts database.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -73,6 +109,8 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store, UsageError> {
         let backend = check_url(url)?;
         sqlx::any::install_default_drivers();
+        create_folder(url)?;
+        let url = &effective_url(url);
         let in_memory = backend == Backend::Sqlite && url.contains(":memory:");
         let pool = AnyPoolOptions::new()
             // The flusher writes from one task; reports read once. An in-memory SQLite database exists per

@@ -791,8 +791,18 @@ impl FakeTelegram {
         Self::start_inner(Some(token.to_string())).await
     }
 
+    /// Starts a server on a given address, e.g. a port a bot has been failing to connect to (connection refused).
+    pub async fn start_on(addr: SocketAddr) -> Self {
+        let listener = TcpListener::bind(addr).await.expect("bind the given address");
+        Self::serve(listener, None)
+    }
+
     async fn start_inner(token: Option<String>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        Self::serve(listener, token)
+    }
+
+    fn serve(listener: TcpListener, token: Option<String>) -> Self {
         let addr = listener.local_addr().expect("local addr");
         let bot_id = token
             .as_deref()
