@@ -130,6 +130,12 @@ const MISSING: &[&str] = &[
     r"\bhasn'?t (come|got|gotten) (home|back)\b|\bnot answering\b|\bphone is (off|dead)\b|\bcan'?t find (her|him|them)\b|\bisn'?t answering\b",
 ];
 
+/// Words of alarm: fear, a plea for help. Not danger by themselves, but a message with one may get the one-line
+/// note.
+const ALARM: &[&str] = &[
+    r"(frik\w*|tremb\w*|tmerr\w*|ndihm\w*|lutem|shpejt|sos|urgjent\w*|scared|afraid|terrified|frightened|help|please|hurry|urgent)",
+];
+
 /// A child: with danger, 116 111 comes right after 129.
 const CHILD: &[&str] = &[
     r"\b(femi\w*|femij\w*|djal\w*|vajz\w*|cun\w*|goc\w*|vogel\w*|vogelush\w*|foshnj\w*|bebe\w*|bebi|nxenes\w*|motren e vogel|vellan e vogel|vllan e vogel)\b|\b\d{1,2} ?(vjec|vjeç|vjece|vjet)\b",
@@ -212,6 +218,7 @@ static HARM_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| set(HARM));
 static IMMEDIATE_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| set(IMMEDIATE));
 static CHILD_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| set(CHILD));
 static IN_PROGRESS_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| set(IN_PROGRESS));
+static ALARM_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| set(ALARM));
 static MISSING_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| set(MISSING));
 static PAST_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| set(PAST));
 static HYPOTHETICAL_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| set(HYPOTHETICAL));
@@ -281,7 +288,7 @@ impl Reading {
     }
 
     fn has_cue(&self) -> bool {
-        let cue = |c: &Cues| c.harm || c.immediate || c.self_harm || c.missing_child;
+        let cue = |c: &Cues| c.harm || c.immediate || c.self_harm || c.missing_child || c.alarm;
         cue(&self.typed) || self.normalized.as_ref().is_some_and(cue)
     }
 
@@ -337,6 +344,8 @@ pub struct Cues {
     pub calmed: bool,
     pub child: bool,
     pub idiom: bool,
+    /// Fear or a plea for help (not a model input: it only allows the one-line note).
+    pub alarm: bool,
 }
 
 impl Cues {
@@ -374,6 +383,7 @@ impl Cues {
             calmed,
             child,
             idiom: plain.len() != text.len() || plain != text,
+            alarm: any(&ALARM_SET, text),
         }
     }
 
@@ -447,6 +457,7 @@ mod tests {
             ("immediate", &IMMEDIATE_SET),
             ("child", &CHILD_SET),
             ("missing", &MISSING_SET),
+            ("alarm", &ALARM_SET),
             ("in progress", &IN_PROGRESS_SET),
             ("past", &PAST_SET),
             ("hypothetical", &HYPOTHETICAL_SET),
@@ -559,6 +570,8 @@ mod tests {
             "si ta bllokoj në instagram",
             "hello",
             "më vret koka",
+            "zzqx unique",
+            "asdf",
         ] {
             assert_eq!(level_of(s), Danger::None, "{s}");
         }

@@ -21,7 +21,7 @@ pub const NOW: f32 = 0.5;
 /// From this, possible danger (the one-line urgent note above the answer) when the message has a danger cue...
 pub const POSSIBLE: f32 = 0.05;
 /// ...and from this when it has none the grammar knows.
-pub const POSSIBLE_UNCUED: f32 = 0.2;
+pub const POSSIBLE_UNCUED: f32 = 0.3;
 
 static MODEL: LazyLock<Option<Vec<f32>>> = LazyLock::new(|| from_bytes(include_bytes!("model.bin")));
 
