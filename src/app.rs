@@ -13,7 +13,7 @@ use arc_swap::ArcSwap;
 
 use std::time::Duration;
 
-use crate::cli::{AskArgs, ChatArgs, CheckArgs, Cli, Command, ServeArgs};
+use crate::cli::{AskArgs, ChatArgs, CheckArgs, Cli, Command, QrArgs, ServeArgs};
 use crate::dialogue::{Engine, Tally};
 use crate::knowledge::{self, Knowledge, Lang};
 use crate::search::SearchIndex;
@@ -39,7 +39,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(crate::usage::report::run(&cli.database, args, &mut out))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Qr(args) => qr(&cli, args),
     }
+}
+
+fn qr(cli: &Cli, args: &QrArgs) -> anyhow::Result<ExitCode> {
+    let knowledge = load_knowledge(cli)?;
+    let bot = crate::qr::bot_username(&args.bot)?;
+    match (&args.id, &args.out) {
+        (_, Some(dir)) if args.all => {
+            let n = crate::qr::write_all(&knowledge, &bot, args.format, dir)?;
+            eprintln!("{n} QR codes and index.html written to {}", dir.display());
+        }
+        (Some(id), out) => {
+            let image = crate::qr::entry_image(&knowledge, &bot, id, args.format)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(path, image).with_context(|| format!("cannot write {}", path.display()))?
+                }
+                None => std::io::stdout().lock().write_all(&image)?,
+            }
+        }
+        _ => anyhow::bail!("give an entry id, or --all with --out DIR"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
