@@ -13,10 +13,11 @@ use arc_swap::ArcSwap;
 
 use std::time::Duration;
 
-use crate::cli::{AskArgs, ChatArgs, CheckArgs, Cli, Command, ServeArgs};
+use crate::cli::{AskArgs, ChatArgs, CheckArgs, Cli, Command, QrArgs, ServeArgs};
 use crate::dialogue::{Engine, Tally};
 use crate::knowledge::{self, Knowledge, Lang};
 use crate::search::SearchIndex;
+use crate::search::emergency::Danger;
 use crate::usage::{EventKind, Recorder};
 
 /// Runs one command; the exit code says how it went.
@@ -38,7 +39,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(crate::usage::report::run(&cli.database, args, &mut out))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Qr(args) => qr(&cli, args),
     }
+}
+
+fn qr(cli: &Cli, args: &QrArgs) -> anyhow::Result<ExitCode> {
+    let knowledge = load_knowledge(cli)?;
+    let bot = crate::qr::bot_username(&args.bot)?;
+    match (&args.id, &args.out) {
+        (_, Some(dir)) if args.all => {
+            let n = crate::qr::write_all(&knowledge, &bot, args.format, dir)?;
+            eprintln!("{n} QR codes and index.html written to {}", dir.display());
+        }
+        (Some(id), out) => {
+            let image = crate::qr::entry_image(&knowledge, &bot, id, args.format)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(path, image).with_context(|| format!("cannot write {}", path.display()))?
+                }
+                None => std::io::stdout().lock().write_all(&image)?,
+            }
+        }
+        _ => anyhow::bail!("give an entry id, or --all with --out DIR"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -105,6 +129,7 @@ struct AskLine<'a> {
     query: &'a str,
     lang: &'a str,
     emergency: bool,
+    danger: Danger,
     results: Vec<AskResult<'a>>,
 }
 
@@ -119,7 +144,8 @@ fn ask(cli: &Cli, args: &AskArgs) -> anyhow::Result<ExitCode> {
             let line = AskLine {
                 query: question,
                 lang: answer.lang.code(),
-                emergency: answer.emergency,
+                emergency: answer.emergency(),
+                danger: answer.danger.danger,
                 results: answer
                     .hits
                     .iter()
@@ -134,8 +160,10 @@ fn ask(cli: &Cli, args: &AskArgs) -> anyhow::Result<ExitCode> {
             serde_json::to_writer(&mut *out, &line)?;
             writeln!(out)?;
         } else {
-            if answer.emergency {
-                writeln!(out, "[emergency: show urgent help first]")?;
+            match answer.danger.danger {
+                Danger::Now => writeln!(out, "[emergency: show urgent help first]")?,
+                Danger::Possible => writeln!(out, "[possible danger: a one-line urgent note first]")?,
+                Danger::None => {}
             }
             if answer.hits.is_empty() {
                 writeln!(out, "(no result)")?;

@@ -1,4 +1,4 @@
-//! The command line: `udha chat | serve | ask | check | export | schema | stats`.
+//! The command line: `udha chat | serve | ask | check | export | schema | stats | qr`.
 //! These names and flags are a contract other tools and tests rely on.
 
 use std::path::PathBuf;
@@ -41,7 +41,8 @@ pub enum Command {
     /// Run the Telegram bot (needs TELOXIDE_TOKEN).
     #[command(after_help = SERVE_ENV)]
     Serve(ServeArgs),
-    /// Answer one question (or one per input line with --stdin) with the best entries.
+    /// Answer one question (or one per input line with --stdin) with the best entries and whether someone may be
+    /// in danger (none, possible, now).
     Ask(AskArgs),
     /// Validate the knowledge files: every problem as file:line:column with a hint.
     Check(CheckArgs),
@@ -51,6 +52,28 @@ pub enum Command {
     Schema,
     /// Report the anonymous usage counts.
     Stats(crate::usage::report::StatsArgs),
+    /// Write the QR code of an entry's deep link (t.me/<bot>?start=<id>), or of every entry with a printable
+    /// index.html, for posters and training handouts.
+    Qr(QrArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["id", "all"]))]
+pub struct QrArgs {
+    /// The entry's id, e.g. safety-save-evidence.
+    pub id: Option<String>,
+    /// Every entry: one code per entry and index.html in the folder given by --out.
+    #[arg(long, requires = "out")]
+    pub all: bool,
+    /// The bot's Telegram username, e.g. UdhaBot.
+    #[arg(long)]
+    pub bot: String,
+    /// The image format.
+    #[arg(long, value_enum, default_value = "svg")]
+    pub format: crate::qr::Format,
+    /// The file to write (standard output if not given), or with --all the folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -99,7 +122,7 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
-    /// One JSON object per question, on its own line.
+    /// One JSON object per question, on its own line: query, lang, danger, emergency, results.
     #[arg(long)]
     pub json: bool,
     /// The user's language, used when the question does not show it.

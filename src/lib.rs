@@ -9,6 +9,7 @@ pub mod cli;
 pub mod console;
 pub mod dialogue;
 pub mod knowledge;
+pub mod qr;
 pub mod reload;
 pub mod search;
 pub mod telegram;

@@ -16,10 +16,12 @@ fn check_ask_line(line: &str, query: &str) -> serde_json::Value {
     let obj = v.as_object().expect("an object");
     let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
     keys.sort();
-    assert_eq!(keys, ["emergency", "lang", "query", "results"]);
+    assert_eq!(keys, ["danger", "emergency", "lang", "query", "results"]);
     assert_eq!(v["query"], query);
     assert!(v["lang"] == "sq" || v["lang"] == "en");
     assert!(v["emergency"].is_boolean());
+    assert!(["none", "possible", "now"].contains(&v["danger"].as_str().unwrap_or("")));
+    assert_eq!(v["emergency"], v["danger"] == "now");
     let mut last = f64::INFINITY;
     for r in v["results"].as_array().expect("results is an array") {
         let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();

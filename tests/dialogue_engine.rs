@@ -402,3 +402,113 @@ fn media_gets_a_short_text_reply() {
     let r = e.handle(&mut s, private(Event::Media));
     assert!(text(&r).contains(ui_texts(Lang::En).text_only));
 }
+
+fn ask(e: &Engine, lang: Lang, q: &str) -> Reply {
+    let mut s = Session {
+        lang,
+        group_notice_sent: false,
+    };
+    e.handle(&mut s, private(Event::Text(q.into())))
+}
+
+/// The position of the first line of a text that contains `needle`.
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    text.lines().position(|l| l.contains(needle))
+}
+
+#[test]
+fn a_child_in_danger_gets_129_then_116_111_first() {
+    let e = engine();
+    for (q, lang) in [
+        ("babai po e rreh vellain tim te vogel me rrip tani", Lang::Sq),
+        ("my boyfriend is shaking the baby and won't stop", Lang::En),
+    ] {
+        let r = ask(&e, lang, q);
+        assert!(r.tallies.contains(&Tally::Emergency), "{q}");
+        let first = r.messages[0].plain();
+        let police = line_of(&first, "129").expect("129");
+        let child = line_of(&first, "116 111").expect("116 111");
+        let women = line_of(&first, "116 117").expect("116 117");
+        assert!(police < child && child < women, "{q}: {first}");
+    }
+    // An adult in danger: the women's line comes second.
+    let first = ask(&e, Lang::Sq, "po me rreh tani").messages[0].plain();
+    assert!(line_of(&first, "116 117") < line_of(&first, "116 111"), "{first}");
+}
+
+#[test]
+fn the_danger_missed_before_now_gets_urgent_help_first() {
+    let e = engine();
+    for q in [
+        "me ka mbyll ne dhome dhe ma mori telefonin, po shkruaj nga laptopi",
+        "eshte jashte punes time dhe tha qe s'del gjalle sot",
+        "do i jap fund jetes sonte",
+        "po ma djeg shpin me ne brenda",
+    ] {
+        let r = ask(&e, Lang::Sq, q);
+        assert!(r.tallies.contains(&Tally::Emergency), "{q}");
+        assert!(r.messages[0].plain().contains("129"), "{q}");
+    }
+}
+
+#[test]
+fn idioms_past_events_and_a_professional_question_get_no_urgent_help() {
+    let e = engine();
+    let note = |r: &Reply| r.messages.iter().any(|m| m.plain().starts_with('⚠'));
+    for (q, lang) in [
+        ("this paperwork is killing me", Lang::En),
+        ("më vret koka", Lang::Sq),
+        ("hello", Lang::En),
+        ("dy vjet me pare me rrahu, a mund ta denoncoj tani", Lang::Sq),
+        (
+            "I'm a social worker, how do I assess risk when there's a gun in the home?",
+            Lang::En,
+        ),
+    ] {
+        let r = ask(&e, lang, q);
+        assert!(!r.tallies.contains(&Tally::Emergency), "{q}");
+        if !q.contains("vjet") && !q.contains("gun") {
+            assert!(!note(&r), "{q}: no one-line note either");
+        }
+    }
+}
+
+#[test]
+fn possible_danger_gets_a_one_line_note_above_the_answer() {
+    let e = engine();
+    // A harm cue without certainty that it is now: not the full urgent help, but 129 on the first line.
+    let q = "nje dite do me vrase, me tha";
+    let r = ask(&e, Lang::Sq, q);
+    assert!(!r.tallies.contains(&Tally::Emergency), "{q}");
+    let first = r.messages[0].plain();
+    let line = first.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with('⚠') && line.contains("129") && line.contains("116 117"),
+        "{first}"
+    );
+    assert_eq!(first.lines().filter(|l| l.contains("129")).count(), 1, "{first}");
+}
+
+#[test]
+fn when_no_entry_is_clearly_ahead_the_best_titles_are_offered() {
+    let e = engine();
+    let mut offered = 0;
+    for q in ["profil", "foto", "mesazhe", "ndihme", "polici"] {
+        let r = ask(&e, Lang::Sq, q);
+        let m = &r.messages[0];
+        if m.plain().starts_with(ui_texts(Lang::Sq).which_one) {
+            offered += 1;
+            let entries = m.all_buttons().filter(|b| b.label() != ui_texts(Lang::Sq).menu).count();
+            assert!((2..=4).contains(&entries), "{q}: {entries} choices");
+            assert!(
+                !r.tallies.iter().any(|t| matches!(t, Tally::Answer(_))),
+                "{q}: nothing opened"
+            );
+            assert_buttons_fit(&r);
+        }
+    }
+    assert!(offered > 0, "a one-word question is ambiguous at least once");
+    // A clear question opens its entry.
+    let r = ask(&e, Lang::Sq, "si ta raportoj nje profil te rreme ne facebook");
+    assert!(r.tallies.iter().any(|t| matches!(t, Tally::Answer(_))));
+}

@@ -403,7 +403,10 @@ fn the_shipped_knowledge_passes() {
 #[test]
 fn every_shipped_file_points_editors_at_the_schema() {
     for path in knowledge::load::yaml_files(&common::knowledge_dir()).unwrap() {
-        if path.file_name().is_some_and(|n| n == "glossary.yaml") {
+        if path
+            .file_name()
+            .is_some_and(|n| n == "glossary.yaml" || n == "variants.yaml")
+        {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
@@ -440,7 +443,7 @@ fn every_required_entry_exists_in_both_languages_with_a_source() {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect();
-    assert_eq!(required.len(), 90);
+    assert_eq!(required.len(), 96);
     for id in required {
         let e = index
             .knowledge()
@@ -454,4 +457,52 @@ fn every_required_entry_exists_in_both_languages_with_a_source() {
         }
         assert!(!e.sources.is_empty(), "{id} has no source");
     }
+}
+
+#[test]
+fn spelling_variants_are_checked() {
+    let variants = "words:\n  shpi: shtepi\n  m'ka: me ka\n  Tash: tani\n  tani: tani\n  kom: jam kam\n  jom: kom\n  ok: two  spaces\n";
+    let (_dir, root) = folder(&[("variants.yaml", variants.as_bytes())]);
+    let errs = errors(&root);
+    for expected in [
+        "variants.yaml:3: variant `m'ka`: a variant is one word of letters",
+        "variants.yaml:4: variant `Tash`: use lower case",
+        "variants.yaml:5: variant `tani`: maps to itself",
+        "variants.yaml:7: variant `jom`: its standard form uses `kom`, which is itself a variant",
+        "variants.yaml:8: variant `ok`: the standard form `two  spaces` must be words",
+    ] {
+        assert!(
+            errs.iter().any(|e| e.starts_with(expected)),
+            "{expected:?} not in {errs:#?}"
+        );
+    }
+    assert_eq!(errs.len(), 5, "{errs:#?}");
+    let (_dir, root) = folder(&[("variants.yaml", b"words:\n  shpi: [shtepi]\n")]);
+    assert_eq!(
+        errors(&root).len(),
+        1,
+        "a malformed variants file is one error at its line"
+    );
+}
+
+#[test]
+fn a_file_that_fails_to_parse_is_one_error_not_one_per_link_to_it() {
+    // safety-other links to safety-one; a tab breaks safety-one: one error, no "does not exist" for the link.
+    let broken = entry("safety-one").replace("  title: Titull", "\ttitle: Titull");
+    let (_dir, root) = folder(&[("safety/safety-one.yaml", broken.as_bytes())]);
+    let errs = errors(&root);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(errs[0].starts_with("safety-one.yaml:"), "{errs:#?}");
+    let out = Command::new(env!("CARGO_BIN_EXE_udha"))
+        .arg("--knowledge")
+        .arg(&root)
+        .arg("check")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("1 entry files could not be read: their links were not checked."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 errors in 1 files"), "{stdout}");
 }

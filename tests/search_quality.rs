@@ -1,5 +1,6 @@
-//! Search quality on the dev set (tests/data/devset.yaml) and the emergency detector on its sentences
-//! (tests/data/emergency.yaml). Prints a table; fails below the targets.
+//! Search quality on the dev set (tests/data/devset.yaml) and on fresh questions written without seeing the
+//! knowledge (tests/data/fresh-search-*.yaml), and the emergency detector on its sentences (emergency.yaml) and on
+//! fresh messages (fresh-danger-*.yaml). Prints tables; fails below the targets.
 
 mod common;
 
@@ -7,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use udha::knowledge::Lang;
-use udha::search::emergency;
+use udha::search::emergency::Danger;
 
 #[derive(Deserialize)]
 struct DevSet {
@@ -41,33 +42,29 @@ impl Tally {
     }
 }
 
-#[test]
-fn dev_set_recall_meets_the_targets() {
-    let text = std::fs::read_to_string(common::data("devset.yaml")).expect("devset.yaml");
-    let devset: DevSet = serde_yaml::from_str(&text).expect("devset parses");
-    assert!(devset.questions.len() >= 150, "the dev set has at least 150 questions");
+/// Recall on a question file, by group (overall, albanian, english, no-diacritics, typos, gheg); prints the table
+/// and the questions not answered first.
+fn recall(file: &str) -> BTreeMap<&'static str, Tally> {
+    let text = std::fs::read_to_string(common::data(file)).expect("question file");
+    let set: DevSet = serde_yaml::from_str(&text).expect("question file parses");
     let index = common::shipped_index();
-    for q in &devset.questions {
-        assert!(
-            index.knowledge().get(&q.expect).is_some(),
-            "dev set names unknown entry {}",
-            q.expect
-        );
+    for q in &set.questions {
+        for id in std::iter::once(&q.expect).chain(&q.also) {
+            assert!(index.knowledge().get(id).is_some(), "{file} names unknown entry {id}");
+        }
     }
-
-    let mut groups: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut groups: BTreeMap<&'static str, Tally> = BTreeMap::new();
     let mut misses = Vec::new();
-    for q in &devset.questions {
+    for q in &set.questions {
         let answer = index.search(&q.q, q.lang, 3);
         let ok = |id: &str| id == q.expect || q.also.iter().any(|a| a == id);
         let at1 = answer.hits.first().is_some_and(|h| ok(&h.entry.id));
         let at3 = answer.hits.iter().take(3).any(|h| ok(&h.entry.id));
         let mut keys = vec!["overall", if q.lang == Lang::Sq { "albanian" } else { "english" }];
-        if q.tags.iter().any(|t| t == "no-diacritics") {
-            keys.push("no-diacritics");
-        }
-        if q.tags.iter().any(|t| t == "typo") {
-            keys.push("typos");
+        for (tag, key) in [("no-diacritics", "no-diacritics"), ("typo", "typos"), ("gheg", "gheg")] {
+            if q.tags.iter().any(|t| t == tag) {
+                keys.push(key);
+            }
         }
         for k in keys {
             let t = groups.entry(k).or_default();
@@ -77,28 +74,76 @@ fn dev_set_recall_meets_the_targets() {
         }
         if !at1 {
             let got: Vec<&str> = answer.hits.iter().map(|h| h.entry.id.as_str()).collect();
-            misses.push(format!(
-                "{}{:?} expected {} got {:?}",
-                if at3 { "@3 " } else { "MISS " },
-                q.q,
-                q.expect,
-                got
-            ));
+            let kind = if at3 { "@3 " } else { "MISS " };
+            misses.push(format!("{kind}{:?} expected {} got {got:?}", q.q, q.expect));
         }
     }
-    println!("\n{:<15} {:>5} {:>9} {:>9}", "group", "n", "recall@1", "recall@3");
+    println!("\n{file}: {} questions", set.questions.len());
+    println!("{:<15} {:>5} {:>9} {:>9}", "group", "n", "recall@1", "recall@3");
     for (k, t) in &groups {
         println!("{:<15} {:>5} {:>9.3} {:>9.3}", k, t.n, t.r1(), t.r3());
     }
-    println!("\nNot first ({}):", misses.len());
+    println!("Not first ({}):", misses.len());
     for m in &misses {
         println!("  {m}");
     }
+    groups
+}
+
+fn assert_targets(file: &str, groups: &BTreeMap<&str, Tally>, at1: f64, at3: f64) {
     for k in ["overall", "albanian"] {
         let t = groups[k];
-        assert!(t.r3() >= 0.95, "{k}: recall@3 {:.3} < 0.95", t.r3());
-        assert!(t.r1() >= 0.85, "{k}: recall@1 {:.3} < 0.85", t.r1());
+        assert!(t.r3() >= at3, "{file} {k}: recall@3 {:.3} < {at3}", t.r3());
+        assert!(t.r1() >= at1, "{file} {k}: recall@1 {:.3} < {at1}", t.r1());
     }
+}
+
+#[test]
+fn dev_set_recall_meets_the_targets() {
+    let groups = recall("devset.yaml");
+    assert!(groups["overall"].n >= 150, "the dev set has at least 150 questions");
+    assert_targets("devset.yaml", &groups, 0.85, 0.95);
+}
+
+/// The goal on the held-back half of the fresh questions (recall@1, recall@3), overall and for Albanian alone.
+const FRESH_GOAL: (f64, f64) = (0.88, 0.96);
+/// What the held-back half must not fall below: the figures reached so far, less a margin. Raise it as search
+/// improves, up to [`FRESH_GOAL`].
+const FRESH_FLOOR: (f64, f64) = (0.78, 0.94);
+
+/// Questions written by people who saw only the coverage list, never the knowledge: tuning sets (used to improve
+/// keywords, variants and cues) and a held-back half (never looked at while tuning). The held-back half must not
+/// fall below the floor; the tuning sets are reported beside it, and how far the goal is.
+#[test]
+fn fresh_questions_hold_on_the_held_back_half() {
+    let tuning = recall("fresh-search-tune.yaml");
+    let tuning2 = recall("fresh-search-tune2.yaml");
+    let held_back = recall("fresh-search-heldout.yaml");
+    for (name, groups) in [
+        ("tuning half", &tuning),
+        ("tuning set 2", &tuning2),
+        ("held-back half", &held_back),
+    ] {
+        let (o, a) = (groups["overall"], groups["albanian"]);
+        println!(
+            "{name}: overall @1 {:.3} @3 {:.3}; albanian @1 {:.3} @3 {:.3}",
+            o.r1(),
+            o.r3(),
+            a.r1(),
+            a.r3()
+        );
+    }
+    assert!(tuning["overall"].n + held_back["overall"].n >= 300);
+    let goal_met = ["overall", "albanian"]
+        .iter()
+        .all(|k| held_back[k].r1() >= FRESH_GOAL.0 && held_back[k].r3() >= FRESH_GOAL.1);
+    println!(
+        "held-back goal recall@1 >= {} and @3 >= {}: {}",
+        FRESH_GOAL.0,
+        FRESH_GOAL.1,
+        if goal_met { "met" } else { "NOT met yet" }
+    );
+    assert_targets("fresh-search-heldout.yaml", &held_back, FRESH_FLOOR.0, FRESH_FLOOR.1);
 }
 
 #[derive(Deserialize)]
@@ -110,39 +155,108 @@ struct Sentences {
 #[derive(Deserialize)]
 struct Sentence {
     text: String,
+    #[serde(default)]
+    child: bool,
+}
+
+/// How the detector did on a file of labelled messages.
+struct Detection {
+    positives: usize,
+    /// Positives given the full urgent help first.
+    now: usize,
+    /// Positives given 129 at the top at all: the full urgent help, or the one-line note.
+    shown: usize,
+    negatives: usize,
+    /// Negatives given the full urgent help: the false alarms.
+    false_alarms: usize,
+    /// Negatives given the one-line note.
+    notes: usize,
+    /// Positives about a child in danger, and those whose urgent help puts 116 111 second.
+    children: usize,
+    children_named: usize,
+}
+
+fn detection(file: &str) -> Detection {
+    let text = std::fs::read_to_string(common::data(file)).expect("sentences file");
+    let s: Sentences = serde_yaml::from_str(&text).expect("sentences file parses");
+    let index = common::shipped_index();
+    let mut d = Detection {
+        positives: s.positive.len(),
+        now: 0,
+        shown: 0,
+        negatives: s.negative.len(),
+        false_alarms: 0,
+        notes: 0,
+        children: 0,
+        children_named: 0,
+    };
+    for p in &s.positive {
+        let a = index.search(&p.text, Lang::Sq, 0).danger;
+        d.now += usize::from(a.danger == Danger::Now);
+        d.shown += usize::from(a.danger != Danger::None);
+        if a.danger == Danger::None {
+            println!("  {file}: missed: {}", p.text);
+        }
+        if p.child {
+            d.children += 1;
+            d.children_named += usize::from(a.child);
+        }
+    }
+    for n in &s.negative {
+        let a = index.search(&n.text, Lang::Sq, 0).danger;
+        d.false_alarms += usize::from(a.danger == Danger::Now);
+        d.notes += usize::from(a.danger == Danger::Possible);
+        if a.danger == Danger::Now {
+            println!("  {file}: false alarm: {}", n.text);
+        }
+    }
+    let share = |a: usize, b: usize| a as f64 / b.max(1) as f64;
+    println!(
+        "{file}: {} positives: urgent help {:.3}, 129 at the top {:.3}; {} negatives: false alarms {:.3}, \
+         one-line notes {:.3}; children named {}/{}",
+        d.positives,
+        share(d.now, d.positives),
+        share(d.shown, d.positives),
+        d.negatives,
+        share(d.false_alarms, d.negatives),
+        share(d.notes, d.negatives),
+        d.children_named,
+        d.children
+    );
+    d
 }
 
 #[test]
 fn emergency_detector_misses_no_positive() {
-    let text = std::fs::read_to_string(common::data("emergency.yaml")).expect("emergency.yaml");
-    let s: Sentences = serde_yaml::from_str(&text).expect("emergency.yaml parses");
-    assert!(s.positive.len() >= 40 && s.negative.len() >= 40);
-    let missed: Vec<&str> = s
-        .positive
-        .iter()
-        .filter(|p| !emergency::detect(&p.text))
-        .map(|p| p.text.as_str())
-        .collect();
-    let false_alarms: Vec<&str> = s
-        .negative
-        .iter()
-        .filter(|n| emergency::detect(&n.text))
-        .map(|n| n.text.as_str())
-        .collect();
-    println!(
-        "emergency: {} positives, {} missed; {} negatives, {} false alarms",
-        s.positive.len(),
-        missed.len(),
-        s.negative.len(),
-        false_alarms.len()
+    let d = detection("emergency.yaml");
+    assert!(d.positives >= 40 && d.negatives >= 40);
+    assert_eq!(
+        d.now, d.positives,
+        "every positive of the detector's own set gets the full urgent help"
     );
-    for f in &false_alarms {
-        println!("  false alarm: {f}");
-    }
-    assert!(missed.is_empty(), "missed emergencies: {missed:#?}");
     // False alarms are tolerated (safety first) but must stay rare.
+    assert!(d.false_alarms * 10 <= d.negatives, "too many false alarms");
+}
+
+/// Messages written by people who never saw the detector: a tuning half and a held-back half (never looked at
+/// while tuning). On the held-back half, 129 is at the top of the answer for at least 98% of the people in danger
+/// now, and at most 8% of the others get the full urgent help they did not need.
+#[test]
+fn fresh_danger_messages_meet_the_targets_on_the_held_back_half() {
+    let tuning = detection("fresh-danger-tune.yaml");
+    let held_back = detection("fresh-danger-heldout.yaml");
+    assert!(tuning.positives + tuning.negatives + held_back.positives + held_back.negatives >= 300);
+    let d = held_back;
     assert!(
-        false_alarms.len() * 10 <= s.negative.len(),
-        "too many false alarms: {false_alarms:#?}"
+        d.shown * 100 >= d.positives * 98,
+        "danger recall {}/{} < 0.98",
+        d.shown,
+        d.positives
+    );
+    assert!(
+        d.false_alarms * 100 <= d.negatives * 8,
+        "false alarms {}/{} > 0.08",
+        d.false_alarms,
+        d.negatives
     );
 }

@@ -10,6 +10,7 @@ use super::message::{Button, Message, Part, Reply, Tally};
 use super::texts::texts;
 use crate::knowledge::{Audience, Entry, Flow, Kind, Lang};
 use crate::search::SearchIndex;
+use crate::search::emergency::{Assessment, Danger};
 
 /// How many results a free-text question considers (the best is shown, the next ones become buttons).
 const RESULTS: usize = 4;
@@ -17,6 +18,12 @@ const RESULTS: usize = 4;
 const MAX_LABEL_CHARS: usize = 48;
 /// The contacts shown first in an emergency, in this order.
 pub const URGENT_CONTACTS: [&str; 3] = ["contact-police", "contact-women-line", "contact-child-line"];
+/// The same when a child is the one in danger: the child line right after the police.
+pub const URGENT_CONTACTS_CHILD: [&str; 3] = ["contact-police", "contact-child-line", "contact-women-line"];
+/// How many of the urgent contacts the one-line note (danger possible) names.
+const URGENT_NOTE_CONTACTS: usize = 2;
+/// When no entry is clearly ahead, this many of the best are offered as buttons.
+const CHOICES: usize = 4;
 /// The entry behind "urgent help now".
 pub const URGENT_ENTRY: &str = "safety-immediate-danger";
 
@@ -222,8 +229,8 @@ impl Turn<'_> {
     }
 
     fn question(&self, session: &mut Session, text: &str) -> Reply {
-        let t = texts(session.lang);
         if text.trim().is_empty() {
+            let t = texts(session.lang);
             return Reply {
                 messages: vec![self.with_menu_button(Message::text(t.empty_question), session.lang)],
                 lang: session.lang,
@@ -232,28 +239,49 @@ impl Turn<'_> {
         }
         let answer = self.index.search(text, session.lang, RESULTS);
         let lang = answer.lang;
-        let t = texts(lang);
         let mut reply = Reply {
             tallies: vec![Tally::Question],
             lang,
             ..Reply::default()
         };
-        if answer.emergency {
+        if answer.emergency() {
             reply.tallies.push(Tally::Emergency);
-            reply.messages.push(self.urgent_message(lang));
+            reply.messages.push(self.urgent_message(lang, answer.danger));
         }
-        let Some((best, others)) = answer.hits.split_first() else {
+        let mut answered = if answer.hits.is_empty() {
             reply.tallies.push(Tally::NoResult);
-            let mut m = Message::text(t.not_found);
-            m.buttons.push(vec![self.menu_button(lang)]);
-            reply.messages.push(m);
-            return reply;
+            Reply {
+                messages: vec![self.with_menu_button(Message::text(texts(lang).not_found), lang)],
+                ..Reply::default()
+            }
+        } else if answer.is_clear() {
+            let next: Vec<&Entry> = answer.hits[1..].iter().map(|h| h.entry.as_ref()).collect();
+            self.open(lang, &answer.hits[0].entry, &next)
+        } else {
+            self.choices(lang, answer.hits.iter().map(|h| h.entry.as_ref()))
         };
-        let next: Vec<&Entry> = others.iter().map(|h| h.entry.as_ref()).collect();
-        let opened = self.open(lang, &best.entry, &next);
-        reply.messages.extend(opened.messages);
-        reply.tallies.extend(opened.tallies);
+        if answer.danger.danger == Danger::Possible
+            && let Some(first) = answered.messages.first_mut()
+        {
+            first.parts.insert(0, self.urgent_note(lang, answer.danger));
+        }
+        reply.messages.append(&mut answered.messages);
+        reply.tallies.append(&mut answered.tallies);
         reply
+    }
+
+    /// No entry is clearly ahead: the best titles as buttons, rather than the wrong entry in full.
+    fn choices<'e>(&self, lang: Lang, entries: impl Iterator<Item = &'e Entry>) -> Reply {
+        let mut message = Message::text(texts(lang).which_one);
+        message.buttons = entries
+            .take(CHOICES)
+            .map(|e| vec![self.entry_button(lang, e)])
+            .collect();
+        message.buttons.push(vec![self.menu_button(lang)]);
+        Reply {
+            messages: vec![message],
+            ..Reply::default()
+        }
     }
 
     fn press(&self, session: &mut Session, data: &str) -> Reply {
@@ -296,7 +324,7 @@ impl Turn<'_> {
                     tallies: vec![Tally::Emergency],
                     ..Reply::default()
                 };
-                reply.messages.push(self.urgent_message(lang));
+                reply.messages.push(self.urgent_message(lang, Assessment::default()));
                 if let Some(entry) = self.entry(URGENT_ENTRY) {
                     let opened = self.open(lang, entry, &[]);
                     reply.messages.extend(opened.messages);
@@ -331,23 +359,47 @@ impl Turn<'_> {
         }
     }
 
+    /// The urgent contacts' phones, in the order the danger calls for (a child: the child line second).
+    fn urgent_phones(&self, lang: Lang, danger: Assessment) -> Vec<Part> {
+        let ids = if danger.child {
+            URGENT_CONTACTS_CHILD
+        } else {
+            URGENT_CONTACTS
+        };
+        ids.iter()
+            .filter_map(|id| self.entry(id).and_then(|e| e.contact.as_ref()))
+            .flat_map(|c| &c.phones)
+            .map(|p| Part::Phone {
+                number: p.number.clone(),
+                label: p.label(lang).to_string(),
+            })
+            .collect()
+    }
+
     /// Urgent help first: 129 and the national lines, from the contact entries.
-    fn urgent_message(&self, lang: Lang) -> Message {
+    fn urgent_message(&self, lang: Lang, danger: Assessment) -> Message {
         let t = texts(lang);
         let mut parts = vec![Part::Heading(t.urgent_first.into())];
-        for id in URGENT_CONTACTS {
-            if let Some(c) = self.entry(id).and_then(|e| e.contact.as_ref()) {
-                parts.extend(c.phones.iter().map(|p| Part::Phone {
-                    number: p.number.clone(),
-                    label: p.label(lang).to_string(),
-                }));
-            }
-        }
+        parts.extend(self.urgent_phones(lang, danger));
         let mut buttons = Vec::new();
         if let Some(entry) = self.entry(URGENT_ENTRY) {
             buttons.push(vec![self.entry_button(lang, entry)]);
         }
         Message { parts, buttons }
+    }
+
+    /// The one-line urgent note above an answer when danger is possible but not certain: the first two numbers.
+    fn urgent_note(&self, lang: Lang, danger: Assessment) -> Part {
+        let numbers: Vec<String> = self
+            .urgent_phones(lang, danger)
+            .into_iter()
+            .take(URGENT_NOTE_CONTACTS)
+            .filter_map(|p| match p {
+                Part::Phone { number, label } => Some(format!("{number} ({label})")),
+                _ => None,
+            })
+            .collect();
+        Part::Text(format!("⚠ {} {}", texts(lang).if_in_danger, numbers.join(" · ")))
     }
 
     /// Shows an entry (or starts its flow), with buttons for `next` results, related entries and the menu.

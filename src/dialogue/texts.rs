@@ -23,6 +23,10 @@ pub struct Texts {
     pub sources: &'static str,
     pub not_found: &'static str,
     pub urgent_first: &'static str,
+    /// Before the numbers of the one-line urgent note (danger possible, not certain).
+    pub if_in_danger: &'static str,
+    /// When no entry is clearly ahead: the best titles as buttons.
+    pub which_one: &'static str,
     pub expired: &'static str,
     pub private_only: &'static str,
     pub text_only: &'static str,
@@ -62,6 +66,8 @@ pub const SQ: Texts = Texts {
     not_found: "Nuk gjeta diçka të saktë për këtë. Provoni me fjalë të tjera, ose zgjidhni nga menuja. \
                 Për të folur me dikë: 116 117 (falas, 24/7).",
     urgent_first: "Nëse jeni në rrezik tani, telefononi Policinë: 129.",
+    if_in_danger: "Nëse jeni në rrezik tani:",
+    which_one: "Cila nga këto i përgjigjet pyetjes suaj?",
     expired: "Ky buton ka skaduar. Ja menuja.",
     private_only: "Udha punon vetëm në bisedë private. Më shkruani drejtpërdrejt.",
     text_only: "Mund të lexoj vetëm tekst. Shkruani pyetjen tuaj me fjalë.",
@@ -107,6 +113,8 @@ pub const EN: Texts = Texts {
     not_found: "I found nothing precise for this. Try other words, or choose from the menu. \
                 To talk to someone: 116 117 (free, 24/7).",
     urgent_first: "If you are in danger now, call the Police: 129.",
+    if_in_danger: "If you are in danger now:",
+    which_one: "Which of these answers your question?",
     expired: "This button has expired. Here is the menu.",
     private_only: "Udha works in private chat only. Write to me directly.",
     text_only: "I can only read text. Please type your question in words.",

@@ -1,4 +1,5 @@
-//! Reading the knowledge folder: every `*.yaml` file below it is one entry, except `glossary.yaml` at the top.
+//! Reading the knowledge folder: every `*.yaml` file below it is one entry, except `glossary.yaml` and
+//! `variants.yaml` at the top.
 //!
 //! Reading never panics on bad input: an empty file, a binary file, a huge file, invalid UTF-8, a YAML bomb or a
 //! misspelt field each become a [`Diagnostic`] naming `file:line:column`.
@@ -6,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::locate::{Seg, locate};
-use super::model::{Entry, Glossary};
+use super::model::{Entry, Glossary, Variants};
 use super::report::{Diagnostic, Severity};
 
 /// Knowledge files are a few kilobytes; anything bigger is a mistake (a pasted binary, a log...).
@@ -14,6 +15,9 @@ pub const MAX_FILE_BYTES: u64 = 512 * 1024;
 
 /// The glossary's file name, at the top of the knowledge folder.
 pub const GLOSSARY_FILE: &str = "glossary.yaml";
+
+/// The spelling variants' file name, at the top of the knowledge folder.
+pub const VARIANTS_FILE: &str = "variants.yaml";
 
 /// A file that parsed, with its text kept for locating fields in later checks.
 #[derive(Debug, Clone)]
@@ -132,8 +136,17 @@ pub fn parse_entry(path: &Path) -> Result<Parsed<Entry>, Diagnostic> {
 
 /// Parses the glossary file.
 pub fn parse_glossary(path: &Path) -> Result<Parsed<Glossary>, Diagnostic> {
+    parse_file::<Glossary>(path)
+}
+
+/// Parses the spelling variants file.
+pub fn parse_variants(path: &Path) -> Result<Parsed<Variants>, Diagnostic> {
+    parse_file::<Variants>(path)
+}
+
+fn parse_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Parsed<T>, Diagnostic> {
     let source = read_text(path)?;
-    let value = parse_yaml::<Glossary>(path, &source)?;
+    let value = parse_yaml::<T>(path, &source)?;
     Ok(Parsed {
         path: path.to_path_buf(),
         source,

@@ -19,12 +19,13 @@ use chrono::NaiveDate;
 pub use model::*;
 pub use report::{Diagnostic, Mark, Report, Severity};
 
-/// Loaded, valid knowledge: every entry, looked up by id, plus the glossary.
+/// Loaded, valid knowledge: every entry, looked up by id, plus the glossary and the spelling variants.
 #[derive(Debug, Clone, Default)]
 pub struct Knowledge {
     entries: Vec<Arc<Entry>>,
     by_id: HashMap<String, usize>,
     glossary: Glossary,
+    variants: Variants,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,39 +53,60 @@ pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, LoadError> {
         ..Report::default()
     };
     let mut parsed = Vec::new();
+    let mut unreadable: Vec<String> = Vec::new();
     let mut glossary = Glossary::default();
+    let mut variants = None;
     for path in &files {
-        let is_glossary = path.parent() == Some(dir) && path.file_name().is_some_and(|n| n == load::GLOSSARY_FILE);
-        if is_glossary {
-            match load::parse_glossary(path) {
+        match top_level_file(dir, path) {
+            Some(load::GLOSSARY_FILE) => match load::parse_glossary(path) {
                 Ok(g) => glossary = g.value,
                 Err(d) => report.diagnostics.push(d),
-            }
-            continue;
-        }
-        match load::parse_entry(path) {
-            Ok(file) => {
-                validate::check_entry(&file, today, &mut report.diagnostics, &mut report.marks);
-                parsed.push(file);
-            }
-            Err(d) => report.diagnostics.push(d),
+            },
+            Some(load::VARIANTS_FILE) => match load::parse_variants(path) {
+                Ok(v) => variants = Some(v),
+                Err(d) => report.diagnostics.push(d),
+            },
+            _ => match load::parse_entry(path) {
+                Ok(file) => {
+                    validate::check_entry(&file, today, &mut report.diagnostics, &mut report.marks);
+                    parsed.push(file);
+                }
+                Err(d) => {
+                    // Still known by its file name: links to it are not reported as missing (one mistake, one
+                    // error), but its own links could not be checked.
+                    unreadable.extend(path.file_stem().map(|s| s.to_string_lossy().into_owned()));
+                    report.unreadable_files += 1;
+                    report.diagnostics.push(d);
+                }
+            },
         }
     }
-    validate::check_links(&parsed, &mut report.diagnostics);
+    validate::check_links(&parsed, &unreadable, &mut report.diagnostics);
+    if let Some(v) = &variants {
+        validate::check_variants(v, &mut report.diagnostics);
+    }
     report.entries = parsed.len();
     report.sort();
 
     let mut knowledge = Knowledge {
         glossary,
+        variants: variants.map(|v| v.value).unwrap_or_default(),
         ..Knowledge::default()
     };
     for file in parsed {
-        if !knowledge.by_id.contains_key(&file.value.id) {
-            knowledge.by_id.insert(file.value.id.clone(), knowledge.entries.len());
-            knowledge.entries.push(Arc::new(file.value));
-        }
+        knowledge.insert(file.value);
     }
     Ok(Checked { report, knowledge })
+}
+
+/// The name of a file directly in the knowledge folder that is not an entry (the glossary, the variants).
+fn top_level_file<'a>(dir: &Path, path: &'a Path) -> Option<&'a str> {
+    if path.parent() != Some(dir) {
+        return None;
+    }
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| [load::GLOSSARY_FILE, load::VARIANTS_FILE].contains(n))
 }
 
 impl Knowledge {
@@ -106,12 +128,23 @@ impl Knowledge {
             ..Knowledge::default()
         };
         for e in entries {
-            if !k.by_id.contains_key(&e.id) {
-                k.by_id.insert(e.id.clone(), k.entries.len());
-                k.entries.push(Arc::new(e));
-            }
+            k.insert(e);
         }
         k
+    }
+
+    /// The same knowledge with these spelling variants.
+    pub fn with_variants(mut self, variants: Variants) -> Knowledge {
+        self.variants = variants;
+        self
+    }
+
+    /// Adds an entry; the first entry with an id wins.
+    fn insert(&mut self, entry: Entry) {
+        if !self.by_id.contains_key(&entry.id) {
+            self.by_id.insert(entry.id.clone(), self.entries.len());
+            self.entries.push(Arc::new(entry));
+        }
     }
 
     pub fn entries(&self) -> &[Arc<Entry>] {
@@ -124,6 +157,10 @@ impl Knowledge {
 
     pub fn glossary(&self) -> &Glossary {
         &self.glossary
+    }
+
+    pub fn variants(&self) -> &Variants {
+        &self.variants
     }
 
     pub fn len(&self) -> usize {

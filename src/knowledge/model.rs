@@ -3,6 +3,8 @@
 //! Maintainers copy an existing file and change it; `udha schema` prints the JSON Schema generated from these types
 //! (kept in `knowledge/schema.json`) so editors validate and complete while they type.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -313,4 +315,15 @@ impl Flow {
 pub struct Glossary {
     #[serde(default)]
     pub groups: Vec<Vec<String>>,
+}
+
+/// How people type words that the knowledge spells another way (`knowledge/variants.yaml`): Gheg and chat forms
+/// ("shpi", "munet", "tash"), misspelt platforms and institutions ("twiter", "komisariati") → the standard word or
+/// words the knowledge uses. Applied to every question before search; maintainers add a variant without code.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Variants {
+    /// Variant (one word, as typed) → standard word(s).
+    #[serde(default)]
+    pub words: BTreeMap<String, String>,
 }

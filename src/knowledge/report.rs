@@ -57,6 +57,8 @@ pub struct Mark {
 pub struct Report {
     pub files: usize,
     pub entries: usize,
+    /// Entry files that could not be read (their links were not checked).
+    pub unreadable_files: usize,
     pub diagnostics: Vec<Diagnostic>,
     pub marks: Vec<Mark>,
 }
@@ -76,6 +78,14 @@ impl Report {
 
     pub fn warning_count(&self) -> usize {
         self.warnings().count()
+    }
+
+    /// How many files have at least one error.
+    pub fn files_with_errors(&self) -> usize {
+        self.errors()
+            .map(|d| &d.path)
+            .collect::<std::collections::HashSet<_>>()
+            .len()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -114,12 +124,22 @@ impl fmt::Display for Report {
             writeln!(f, "  {} marks: {}", self.marks.len(), counts.join(", "))?;
             writeln!(f)?;
         }
+        if self.unreadable_files > 0 {
+            writeln!(
+                f,
+                "{} entry files could not be read: their links were not checked.",
+                self.unreadable_files
+            )?;
+        }
+        let errors = match self.error_count() {
+            0 => "0 errors".to_string(),
+            n => format!("{n} errors in {} files", self.files_with_errors()),
+        };
         write!(
             f,
-            "{} files, {} entries: {} errors, {} warnings, {} marks for maintainers",
+            "{} files, {} entries: {errors}, {} warnings, {} marks for maintainers",
             self.files,
             self.entries,
-            self.error_count(),
             self.warning_count(),
             self.marks.len()
         )

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::load::{Parsed, error};
 use super::locate::Seg;
-use super::model::{Entry, Kind};
+use super::model::{Entry, Kind, Variants};
 use super::report::{Diagnostic, Mark, Severity};
 
 /// Longest piece of text (a paragraph, a step) that still fits one Telegram message after rendering, with room
@@ -462,7 +462,9 @@ fn check_flow_shape(file: &Parsed<Entry>, out: &mut Vec<Diagnostic>) {
 }
 
 /// Checks across entries: duplicate ids, and that every `related`, flow `entry` and `show` id exists.
-pub fn check_links(files: &[Parsed<Entry>], out: &mut Vec<Diagnostic>) {
+/// Links between entries: every id unique, every `related`, flow `entry` and `show` names an entry. An entry whose
+/// file could not be read (`unreadable`, by file name) still counts as existing: its own error says what is wrong.
+pub fn check_links(files: &[Parsed<Entry>], unreadable: &[String], out: &mut Vec<Diagnostic>) {
     let mut first: HashMap<&str, &Parsed<Entry>> = HashMap::new();
     for f in files {
         if let Some(other) = first.get(f.value.id.as_str()) {
@@ -477,7 +479,7 @@ pub fn check_links(files: &[Parsed<Entry>], out: &mut Vec<Diagnostic>) {
             first.insert(f.value.id.as_str(), f);
         }
     }
-    let exists = |id: &str| first.contains_key(id);
+    let exists = |id: &str| first.contains_key(id) || unreadable.iter().any(|u| u == id);
     for f in files {
         let e = &f.value;
         for (i, r) in e.related.iter().enumerate() {
@@ -614,6 +616,47 @@ pub fn rendered_len(text: &str) -> usize {
             _ => 1,
         })
         .sum()
+}
+
+/// The spelling variants: each variant one word as typed, mapped to the standard word(s) the knowledge uses.
+pub fn check_variants(file: &Parsed<Variants>, out: &mut Vec<Diagnostic>) {
+    let words = &file.value.words;
+    for (variant, standard) in words {
+        let at = file.at(&[Seg::Key("words"), Seg::Key(variant)]);
+        if let Some((message, hint)) = variant_problem(variant, standard, |w| words.contains_key(w)) {
+            out.push(error(&file.path, at, format!("variant `{variant}`: {message}"), hint));
+        }
+    }
+}
+
+/// What is wrong with one variant → standard mapping, if anything, as (message, hint).
+fn variant_problem(variant: &str, standard: &str, is_variant: impl Fn(&str) -> bool) -> Option<(String, &'static str)> {
+    let one_word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_alphanumeric());
+    if !one_word(variant) {
+        return Some((
+            "a variant is one word of letters".into(),
+            "write the word alone; apostrophe forms (m'ka, n'polici) are already read as two words",
+        ));
+    }
+    if variant.chars().any(char::is_uppercase) || standard.chars().any(char::is_uppercase) {
+        return Some(("use lower case".into(), "write both sides in lower case"));
+    }
+    if standard.split(' ').any(|w| !one_word(w)) {
+        return Some((
+            format!("the standard form `{standard}` must be words of letters separated by single spaces"),
+            "write the word(s) the knowledge uses, e.g. shpi: shtepi",
+        ));
+    }
+    if standard == variant {
+        return Some(("maps to itself".into(), "remove the line: the word is already standard"));
+    }
+    if let Some(chained) = standard.split(' ').find(|w| *w != variant && is_variant(w)) {
+        return Some((
+            format!("its standard form uses `{chained}`, which is itself a variant"),
+            "write the final standard word directly; variants are not followed twice",
+        ));
+    }
+    None
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
 
 use super::analysis::{fold, is_stop, stem, words};
 use super::cues;
+use super::spelling::Spelling;
 use super::synonyms::{self, Synonyms, group_token};
 use super::weights::Weights;
 use crate::knowledge::{self, Entry, Kind, Knowledge, Lang};
@@ -97,6 +98,9 @@ pub struct SearchIndex {
     pub(crate) entry_platforms: Vec<Vec<usize>>,
     /// Glossary group → whether it names a platform of some platform entry.
     pub(crate) platform_groups: Vec<bool>,
+    /// By position in `knowledge.entries()`: the Albanian stem of the municipality a contact entry is for (none
+    /// for national entries and other kinds).
+    pub(crate) entry_places: Vec<Option<String>>,
     /// By position in `knowledge.entries()`: whom the entry's title is about (see [`cues::subjects`]).
     pub(crate) entry_subjects: Vec<u8>,
     /// Every analysed term (and glossary group) of the knowledge → what the index knows of it.
@@ -107,6 +111,8 @@ pub struct SearchIndex {
     entry_term_starts: Vec<usize>,
     /// The stems of the knowledge's words (see [`SearchIndex::stem`]).
     stems: StemCache,
+    /// Variants and letter skeletons: a question's words as the knowledge writes them.
+    pub(crate) spelling: Spelling,
     /// tantivy's weight of each (field, term) a question has asked for, made once.
     pub(crate) weights: Weights,
 }
@@ -178,6 +184,11 @@ impl StemCache {
                 self.stem(&word, lang);
             }
         }
+    }
+
+    /// Every word of the knowledge seen while building (folded).
+    fn words(&self) -> impl Iterator<Item = &str> {
+        self.stems[0].keys().map(String::as_str)
     }
 
     /// Like [`super::analysis::analyze`].
@@ -311,6 +322,7 @@ impl SearchIndex {
             info.entries = entry_counts[info.id as usize];
         }
         stems.complete();
+        let spelling = Spelling::new(knowledge.variants(), knowledge.glossary(), stems.words());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
         let mut doc_entry = FxHashMap::default();
@@ -348,6 +360,14 @@ impl SearchIndex {
                     .fold(0, |a, b| a | b)
             })
             .collect();
+        let entry_places: Vec<Option<String>> = knowledge
+            .entries()
+            .iter()
+            .map(|e| {
+                let area = e.contact.as_ref().map(|c| fold(&c.area))?;
+                (area != "national").then(|| stems.stem(&area, Lang::Sq))
+            })
+            .collect();
         let mut platform_groups = vec![false; synonyms.len()];
         for &g in entry_platforms.iter().flatten() {
             platform_groups[g] = true;
@@ -360,11 +380,13 @@ impl SearchIndex {
             synonyms,
             entry_platforms,
             platform_groups,
+            entry_places,
             entry_subjects,
             vocabulary,
             entry_terms,
             entry_term_starts,
             stems,
+            spelling,
             weights: Weights::new(searcher),
         })
     }

@@ -8,6 +8,7 @@ pub mod emergency;
 pub mod index;
 pub mod lang;
 pub mod query;
+mod spelling;
 pub mod synonyms;
 mod weights;
 

@@ -43,6 +43,9 @@ const SUBJECT_LEAN: f32 = 1.3;
 const PLATFORM_NAMED: f32 = 1.3;
 const PLATFORM_OTHER: f32 = 0.75;
 const PLATFORM_UNNAMED: f32 = 0.9;
+/// A named municipality ("Korçë", "në Elbasan") leans to its own contact entry and away from the others'.
+const PLACE_NAMED: f32 = 1.4;
+const PLACE_OTHER: f32 = 0.75;
 /// How much it counts that an entry covers every word of the question (itself or through the glossary), not just
 /// some of them: the score is multiplied by `1 - COVERAGE + COVERAGE * covered / words`. An entry that speaks of
 /// "Korçë" and "the referral mechanism" beats one that speaks of the mechanism at length but not of Korçë. Only
@@ -74,8 +77,8 @@ pub struct Hit {
 pub struct Answer {
     /// The language the question is in (or the user's, when the text does not tell).
     pub lang: Lang,
-    /// Danger now: show urgent help first.
-    pub emergency: bool,
+    /// Whether someone may be in danger now (see [`emergency`]).
+    pub danger: emergency::Assessment,
     /// Best first; may be empty.
     pub hits: Vec<Hit>,
 }
@@ -89,20 +92,47 @@ fn clean(query: &str) -> String {
         .collect()
 }
 
+/// The best entry is clearly ahead when the next one scores less than this share of its score; otherwise the
+/// person is asked which of the best they mean. Measured on the dev sets (BENCHMARKS.md).
+const CLEAR_LEAD: f32 = 0.85;
+
+impl Answer {
+    /// Whether the best entry is clearly ahead of the next (or alone).
+    pub fn is_clear(&self) -> bool {
+        match self.hits.as_slice() {
+            [best, next, ..] => next.score < CLEAR_LEAD * best.score,
+            _ => true,
+        }
+    }
+
+    /// Danger now: the full urgent help first.
+    pub fn emergency(&self) -> bool {
+        self.danger.danger == emergency::Danger::Now
+    }
+}
+
 impl SearchIndex {
     /// Answers a question: its language, whether it is an emergency, and the best entries (at most `limit`).
     pub fn search(&self, query: &str, user_lang: Lang, limit: usize) -> Answer {
         let text = clean(query);
-        let folded = fold(&text);
-        let typed: Vec<String> = words(&folded).take(MAX_QUERY_WORDS).collect();
+        let (folded, normalized) = self.readings(&text);
+        let typed: Vec<String> = words(&normalized).take(MAX_QUERY_WORDS).collect();
         let lang = langdetect::detect_words(langdetect::has_albanian_letters(&text), &typed, user_lang);
-        let emergency = emergency::detect_folded(&folded);
+        let danger = emergency::assess(&folded, &normalized);
         let hits = if limit == 0 {
             Vec::new()
         } else {
             self.rank(&text, &typed, lang, limit)
         };
-        Answer { lang, emergency, hits }
+        Answer { lang, danger, hits }
+    }
+
+    /// A question as the detectors read it: folded (see [`fold`]), and folded with its words as the knowledge
+    /// writes them (Gheg and chat forms, misspellings; see `spelling`).
+    pub fn readings(&self, query: &str) -> (String, String) {
+        let folded = fold(&clean(query));
+        let normalized = self.spelling.rewrite(&folded).into_owned();
+        (folded, normalized)
     }
 
     fn rank(&self, text: &str, typed: &[String], lang: Lang, limit: usize) -> Vec<Hit> {
@@ -186,6 +216,12 @@ impl SearchIndex {
             .groups
             .iter()
             .any(|&g| self.platform_groups.get(g) == Some(&true));
+        let sq_stems: Vec<&str> = looked_up.iter().map(|stems| stems[sq].0.as_ref()).collect();
+        let named_place = self
+            .entry_places
+            .iter()
+            .flatten()
+            .any(|p| sq_stems.contains(&p.as_str()));
         let entries = self.knowledge.entries();
         let mut ranked: Vec<(Hit, usize)> = top
             .into_iter()
@@ -198,6 +234,15 @@ impl SearchIndex {
                 };
                 if subjects & self.entry_subjects[i] != 0 {
                     factor *= SUBJECT_LEAN;
+                }
+                if let Some(place) = &self.entry_places[i]
+                    && named_place
+                {
+                    factor *= if sq_stems.contains(&place.as_str()) {
+                        PLACE_NAMED
+                    } else {
+                        PLACE_OTHER
+                    };
                 }
                 match entry.kind {
                     Kind::Law if law => factor *= LAW_LEAN,

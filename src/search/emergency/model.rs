@@ -1,0 +1,169 @@
+//! The danger detector's linear model: logistic regression over a message's character n-grams and words (hashed)
+//! and the cue grammar's cues. It carries what the grammar cannot list: the many ways people word the same thing.
+//!
+//! Trained by `cargo run --example train_danger` from the labelled messages in `tests/data` (never the
+//! held-back halves), which also prints the cross-validated figures the thresholds below were chosen from. The
+//! weights are data, committed beside this file (`model.bin`: little-endian f32, one per feature).
+
+use std::sync::LazyLock;
+
+use super::Cues;
+
+/// Hashed text features.
+pub const BUCKETS: usize = 1 << 16;
+/// Every weight: the text buckets, one per cue, and the bias.
+pub const WEIGHTS: usize = BUCKETS + Cues::COUNT + 1;
+/// Character n-gram lengths (over the folded text's bytes: ASCII where it matters).
+const NGRAMS: [usize; 3] = [3, 4, 5];
+
+/// From this probability, danger now: the full urgent help first.
+pub const NOW: f32 = 0.5;
+/// From this, possible danger (the one-line urgent note above the answer) when the message has a danger cue...
+pub const POSSIBLE: f32 = 0.05;
+/// ...and from this when it has none the grammar knows.
+pub const POSSIBLE_UNCUED: f32 = 0.3;
+
+static MODEL: LazyLock<Option<Vec<f32>>> = LazyLock::new(|| from_bytes(include_bytes!("model.bin")));
+
+/// One feature: its index among the weights and its value.
+pub type Feature = (u32, f32);
+
+/// The model's inputs for a message (folded, normalized text) and its cues.
+pub fn features(text: &str, cues: &[bool; Cues::COUNT]) -> Vec<Feature> {
+    let mut hashed: Vec<u32> = Vec::new();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let padded = format!(" {} ", words.join(" "));
+    for n in NGRAMS {
+        for gram in padded.as_bytes().windows(n) {
+            hashed.push(bucket(n as u64, gram.iter().copied()));
+        }
+    }
+    for pair in words.windows(2) {
+        hashed.push(bucket(2, pair[0].bytes().chain(*b" ").chain(pair[1].bytes())));
+    }
+    for word in &words {
+        hashed.push(bucket(1, word.bytes()));
+    }
+    hashed.sort_unstable();
+    hashed.dedup();
+    // Text features share a unit of weight, so a long message does not outweigh its cues by length alone.
+    let scale = 1.0 / (hashed.len().max(1) as f32).sqrt();
+    let mut out: Vec<Feature> = hashed.into_iter().map(|b| (b, scale)).collect();
+    for (i, &on) in cues.iter().enumerate() {
+        if on {
+            out.push(((BUCKETS + i) as u32, 1.0));
+        }
+    }
+    out.push(((WEIGHTS - 1) as u32, 1.0));
+    out
+}
+
+/// FNV-1a of the bytes, seeded by the feature family, into a bucket.
+fn bucket(family: u64, bytes: impl IntoIterator<Item = u8>) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ family.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    for b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h % BUCKETS as u64) as u32
+}
+
+/// The probability that a message is an emergency now; NaN when the shipped weights cannot be read (the grammar
+/// then decides alone).
+pub fn probability(text: &str, cues: &[bool; Cues::COUNT]) -> f32 {
+    match MODEL.as_ref() {
+        Some(weights) => predict(weights, &features(text, cues)),
+        None => f32::NAN,
+    }
+}
+
+/// The model's probability for features, with these weights.
+pub fn predict(weights: &[f32], features: &[Feature]) -> f32 {
+    let z: f32 = features
+        .iter()
+        .map(|&(i, v)| weights.get(i as usize).copied().unwrap_or(0.0) * v)
+        .sum();
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Trains the weights on labelled examples: logistic loss with L2, AdaGrad, classes weighted equally, a fixed
+/// shuffle (the same examples always give the same weights).
+pub fn train(examples: &[(Vec<Feature>, bool)], epochs: usize) -> Vec<f32> {
+    const RATE: f32 = 0.3;
+    const L2: f32 = 1e-5;
+    let mut weights = vec![0.0f32; WEIGHTS];
+    let mut squares = vec![1e-6f32; WEIGHTS];
+    let positives = examples.iter().filter(|(_, y)| *y).count().max(1) as f32;
+    let negatives = (examples.len() as f32 - positives).max(1.0);
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..epochs {
+        for i in (1..order.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            order.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        for &k in &order {
+            let (features, positive) = &examples[k];
+            let class_weight = if *positive { 0.5 / positives } else { 0.5 / negatives } * examples.len() as f32;
+            let error = predict(&weights, features) - if *positive { 1.0 } else { 0.0 };
+            for &(i, v) in features {
+                let i = i as usize;
+                let g = class_weight * error * v + L2 * weights[i];
+                squares[i] += g * g;
+                weights[i] -= RATE * g / squares[i].sqrt();
+            }
+        }
+    }
+    weights
+}
+
+/// The weights as `model.bin` stores them.
+pub fn to_bytes(weights: &[f32]) -> Vec<u8> {
+    weights.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+fn from_bytes(bytes: &[u8]) -> Option<Vec<f32>> {
+    if bytes.len() != WEIGHTS * 4 {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_weights_load() {
+        assert!(MODEL.is_some(), "model.bin has {} weights", WEIGHTS);
+    }
+
+    #[test]
+    fn training_separates_what_it_is_shown_and_is_deterministic() {
+        let cues = [false; Cues::COUNT];
+        let examples: Vec<(Vec<Feature>, bool)> = [
+            ("po me rreh tani", true),
+            ("ka thike ne dore", true),
+            ("si ta bllokoj ne instagram", false),
+            ("kam harruar fjalekalimin", false),
+        ]
+        .iter()
+        .map(|(t, y)| (features(t, &cues), *y))
+        .collect();
+        let a = train(&examples, 20);
+        assert_eq!(a, train(&examples, 20));
+        assert!(predict(&a, &examples[0].0) > 0.5);
+        assert!(predict(&a, &examples[2].0) < 0.5);
+        assert_eq!(from_bytes(&to_bytes(&a)), Some(a));
+    }
+}
