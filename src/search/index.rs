@@ -228,18 +228,68 @@ fn platform_groups_of(entry: &Entry, synonyms: &Synonyms) -> Vec<usize> {
     groups
 }
 
+/// Knowledge up to this size is indexed in one go into one segment, without tantivy's writer threads, document
+/// channel and merges (they made most of a reload's peak memory); larger corpora take the threaded writer.
+const SINGLE_SEGMENT_MAX_ENTRIES: usize = 1_000;
+
+/// tantivy's minimum indexing budget; the writer's hash table is sized from it up front.
+const SMALL_BUDGET: usize = 15_000_000;
+
+/// The writer of [`SearchIndex::build`]: one segment directly for the knowledge's usual size, the threaded writer
+/// (then one merge) for large corpora.
+enum Writer {
+    Single(Box<tantivy::SingleSegmentIndexWriter<TantivyDocument>>),
+    Threaded(Index, Box<tantivy::IndexWriter<TantivyDocument>>),
+}
+
+impl Writer {
+    fn new(schema: Schema, entries: usize) -> tantivy::Result<Writer> {
+        if entries <= SINGLE_SEGMENT_MAX_ENTRIES {
+            let writer = Index::builder()
+                .schema(schema)
+                .single_segment_index_writer(tantivy::directory::RamDirectory::create(), SMALL_BUDGET)?;
+            return Ok(Writer::Single(Box::new(writer)));
+        }
+        let index = Index::create_in_ram(schema);
+        // One indexing thread; no merging while writing: the index is merged into one segment once, at the end.
+        let writer = index.writer_with_num_threads(1, (entries * 2_000).clamp(SMALL_BUDGET, 50_000_000))?;
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        Ok(Writer::Threaded(index, Box::new(writer)))
+    }
+
+    fn add_document(&mut self, doc: TantivyDocument) -> tantivy::Result<()> {
+        match self {
+            Writer::Single(w) => w.add_document(doc),
+            Writer::Threaded(_, w) => w.add_document(doc).map(|_| ()),
+        }
+    }
+
+    /// The finished index, in one segment.
+    fn finish(self) -> tantivy::Result<Index> {
+        match self {
+            Writer::Single(w) => (*w).finalize(),
+            Writer::Threaded(index, mut writer) => {
+                writer.commit()?;
+                // A large corpus fills the writer's arena several times and leaves several segments. The index is
+                // never written again, so it is merged into one: top-k search prunes across one segment's postings
+                // with one threshold instead of starting over in each segment (at 100,000 entries, most of a
+                // query's time).
+                let segments = index.searchable_segment_ids()?;
+                if segments.len() > 1 {
+                    writer.merge(&segments).wait()?;
+                }
+                writer.wait_merging_threads()?;
+                Ok(index)
+            }
+        }
+    }
+}
+
 impl SearchIndex {
     /// Builds the index in RAM from loaded knowledge.
     pub fn build(knowledge: Arc<Knowledge>) -> Result<SearchIndex, IndexError> {
         let (schema, fields) = schema();
-        let index = Index::create_in_ram(schema);
-        // One thread and an arena sized to the knowledge: tantivy sizes the writer's hash table from the budget
-        // up front (a third of it), so the 15 MB minimum for the shipped knowledge keeps a reload's peak memory
-        // down (BENCHMARKS.md); large corpora get up to 50 MB and fewer segments to merge.
-        let budget = (knowledge.len() * 2_000).clamp(15_000_000, 50_000_000);
-        let mut writer = index.writer_with_num_threads(1, budget)?;
-        // No merging while writing: the index is merged into one segment once, below.
-        writer.set_merge_policy(Box::new(NoMergePolicy));
+        let mut writer = Writer::new(schema, knowledge.len())?;
         let synonyms = Synonyms::new(knowledge.glossary());
         let mut stems = StemCache::default();
         let mut vocabulary: FxHashMap<String, TermInfo> = FxHashMap::default();
@@ -305,15 +355,7 @@ impl SearchIndex {
             entry_term_starts.push(entry_terms.len());
             writer.add_document(doc)?;
         }
-        writer.commit()?;
-        // A large corpus fills the writer's arena several times and leaves several segments. The index is never
-        // written again, so it is merged into one: top-k search prunes across one segment's postings with one
-        // threshold instead of starting over in each segment (at 100,000 entries, most of a query's time).
-        let segments = index.searchable_segment_ids()?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
-        }
-        writer.wait_merging_threads()?;
+        let index = writer.finish()?;
         let mut entry_counts = vec![0u32; vocabulary.len()];
         for &id in &entry_terms {
             entry_counts[id as usize] += 1;
