@@ -28,7 +28,12 @@ const TRAINING: [&str; 7] = [
 ];
 /// Everyday questions, none about danger now: the search dev set and its tuning halves (never the held-back half)
 /// teach the model what ordinary traffic looks like.
-const EVERYDAY: [&str; 3] = ["devset.yaml", "fresh-search-tune.yaml", "fresh-search-tune2.yaml"];
+const EVERYDAY: [&str; 4] = [
+    "devset.yaml",
+    "fresh-search-tune.yaml",
+    "fresh-search-tune2.yaml",
+    "fresh-search-tune3.yaml",
+];
 const EPOCHS: usize = 15;
 const FOLDS: usize = 5;
 

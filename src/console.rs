@@ -46,8 +46,8 @@ pub fn run(
         let event = match trimmed.parse::<usize>() {
             Ok(n) if n >= 1 && n <= buttons.len() => match &buttons[n - 1] {
                 Button::Action { data, .. } => Some(Event::Button(data.clone())),
-                Button::Link { url, .. } => {
-                    writeln!(output, "{url}")?;
+                Button::Link { url: text, .. } | Button::Copy { text, .. } => {
+                    writeln!(output, "{text}")?;
                     None
                 }
             },

@@ -254,6 +254,19 @@ async fn rejections_match_telegram() {
         .reply_markup(url_button("https://example.org/f"))
         .await
         .unwrap();
+    // Copy buttons: 1 to 256 characters to copy.
+    let copy_button = |t: &str| {
+        let copy = teloxide::types::CopyTextButton { text: t.into() };
+        InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::copy_text_button("Copy", copy)]])
+    };
+    for bad in ["", &"9".repeat(257)] {
+        let r = bot.send_message(chat, "x").reply_markup(copy_button(bad)).await;
+        assert!(r.is_err(), "copy text of {} characters", bad.len());
+    }
+    bot.send_message(chat, "x")
+        .reply_markup(copy_button("116 117"))
+        .await
+        .unwrap();
 
     let r = api_error(bot.send_message(ChatId(424242), "hi").await);
     assert!(matches!(r, ApiError::ChatNotFound), "{r:?}");

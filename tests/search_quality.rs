@@ -109,7 +109,7 @@ fn dev_set_recall_meets_the_targets() {
 const FRESH_GOAL: (f64, f64) = (0.88, 0.96);
 /// What the held-back half must not fall below: the figures reached so far, less a margin. Raise it as search
 /// improves, up to [`FRESH_GOAL`].
-const FRESH_FLOOR: (f64, f64) = (0.78, 0.94);
+const FRESH_FLOOR: (f64, f64) = (0.80, 0.94);
 
 /// Questions written by people who saw only the coverage list, never the knowledge: tuning sets (used to improve
 /// keywords, variants and cues) and a held-back half (never looked at while tuning). The held-back half must not

@@ -446,3 +446,35 @@ async fn under_telegrams_flood_limits_nothing_is_refused_and_replies_stay_in_ord
     assert!(limited.is_empty(), "{} sends were refused with 429", limited.len());
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn urgent_help_and_contacts_offer_their_numbers_to_copy_and_laws_their_citation() {
+    let bot = Bot::start().await;
+    let user = TestUser::numbered(41, "sq");
+    bot.fake
+        .send_text(user.chat_id(), &user, "po me rreh tani, ka nje thike");
+    let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 2, WAIT).await;
+    let copies: Vec<String> = msgs[0].buttons().into_iter().filter_map(|b| b.copy_text).collect();
+    for number in ["129", "116 117", "116 111"] {
+        assert!(copies.iter().any(|c| c == number), "{number} in {copies:?}");
+    }
+    let user = TestUser::numbered(42, "en");
+    bot.fake.start_payload(user.chat_id(), &user, "contact-women-line");
+    let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    assert!(
+        msgs[0]
+            .buttons()
+            .iter()
+            .any(|b| b.copy_text.as_deref() == Some("116 117"))
+    );
+    let user = TestUser::numbered(43, "sq");
+    bot.fake.start_payload(user.chat_id(), &user, "law-criminal-stalking");
+    let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    let citation = msgs[0]
+        .buttons()
+        .into_iter()
+        .find_map(|b| b.copy_text)
+        .expect("a citation to copy");
+    assert!(citation.contains("121/a"), "{citation}");
+    bot.stop().await;
+}

@@ -24,6 +24,9 @@ pub const URGENT_CONTACTS_CHILD: [&str; 3] = ["contact-police", "contact-child-l
 const URGENT_NOTE_CONTACTS: usize = 2;
 /// When no entry is clearly ahead, this many of the best are offered as buttons.
 const CHOICES: usize = 4;
+/// Copy buttons per row, and the longest text a copy button may hold (Telegram's limit).
+const COPY_PER_ROW: usize = 3;
+const MAX_COPY_CHARS: usize = 256;
 /// The entry behind "urgent help now".
 pub const URGENT_ENTRY: &str = "safety-immediate-danger";
 
@@ -381,7 +384,7 @@ impl Turn<'_> {
         let t = texts(lang);
         let mut parts = vec![Part::Heading(t.urgent_first.into())];
         parts.extend(self.urgent_phones(lang, danger));
-        let mut buttons = Vec::new();
+        let mut buttons = copy_phone_rows(&parts);
         if let Some(entry) = self.entry(URGENT_ENTRY) {
             buttons.push(vec![self.entry_button(lang, entry)]);
         }
@@ -453,7 +456,16 @@ impl Turn<'_> {
                 url: s.url.clone(),
             }));
         }
-        let mut buttons: Vec<Vec<Button>> = Vec::new();
+        let mut buttons: Vec<Vec<Button>> = copy_phone_rows(&parts);
+        if entry.kind == Kind::Law
+            && let Some(citation) = entry.sources.iter().find_map(|s| s.citation.as_deref())
+            && citation.chars().count() <= MAX_COPY_CHARS
+        {
+            buttons.push(vec![Button::Copy {
+                label: t.copy_citation.into(),
+                text: citation.to_string(),
+            }]);
+        }
         let mut offered: Vec<&str> = vec![&entry.id];
         for e in next.iter().take(3) {
             if !offered.contains(&e.id.as_str()) {
@@ -690,6 +702,21 @@ fn parent_step(flow: &Flow, step: &str) -> Option<String> {
         }
     }
     parent.get(step).map(|p| p.to_string())
+}
+
+/// A copy button for each phone among the parts ("📋 129"), a few to a row.
+fn copy_phone_rows(parts: &[Part]) -> Vec<Vec<Button>> {
+    let copies: Vec<Button> = parts
+        .iter()
+        .filter_map(|p| match p {
+            Part::Phone { number, .. } => Some(Button::Copy {
+                label: format!("📋 {number}"),
+                text: number.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    copies.chunks(COPY_PER_ROW).map(<[Button]>::to_vec).collect()
 }
 
 fn shorten(label: &str) -> String {

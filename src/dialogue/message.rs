@@ -20,17 +20,19 @@ pub enum Part {
     Source { label: String, url: Option<String> },
 }
 
-/// A button: presses come back to the engine as `data`; link buttons open a URL instead.
+/// A button: presses come back to the engine as `data`; link buttons open a URL; copy buttons put `text` on the
+/// clipboard (a phone number to paste into the phone app, a legal citation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Button {
     Action { label: String, data: String },
     Link { label: String, url: String },
+    Copy { label: String, text: String },
 }
 
 impl Button {
     pub fn label(&self) -> &str {
         match self {
-            Button::Action { label, .. } | Button::Link { label, .. } => label,
+            Button::Action { label, .. } | Button::Link { label, .. } | Button::Copy { label, .. } => label,
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct Texts {
     pub if_in_danger: &'static str,
     /// When no entry is clearly ahead: the best titles as buttons.
     pub which_one: &'static str,
+    /// The button that copies a legal entry's citation.
+    pub copy_citation: &'static str,
     pub expired: &'static str,
     pub private_only: &'static str,
     pub text_only: &'static str,
@@ -68,6 +70,7 @@ pub const SQ: Texts = Texts {
     urgent_first: "Nëse jeni në rrezik tani, telefononi Policinë: 129.",
     if_in_danger: "Nëse jeni në rrezik tani:",
     which_one: "Cila nga këto i përgjigjet pyetjes suaj?",
+    copy_citation: "📋 Kopjo citimin",
     expired: "Ky buton ka skaduar. Ja menuja.",
     private_only: "Udha punon vetëm në bisedë private. Më shkruani drejtpërdrejt.",
     text_only: "Mund të lexoj vetëm tekst. Shkruani pyetjen tuaj me fjalë.",
@@ -115,6 +118,7 @@ pub const EN: Texts = Texts {
     urgent_first: "If you are in danger now, call the Police: 129.",
     if_in_danger: "If you are in danger now:",
     which_one: "Which of these answers your question?",
+    copy_citation: "📋 Copy the citation",
     expired: "This button has expired. Here is the menu.",
     private_only: "Udha works in private chat only. Write to me directly.",
     text_only: "I can only read text. Please type your question in words.",

@@ -22,7 +22,8 @@ use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
 use teloxide::dptree;
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, MessageId, ParseMode, Update,
+    BotCommand, ChatId, CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, MessageId,
+    ParseMode, Update,
 };
 use teloxide::update_listeners::Polling;
 use teloxide::{ApiError, RequestError};
@@ -487,7 +488,11 @@ fn no_preview() -> LinkPreviewOptions {
     }
 }
 
-/// The message's buttons as an inline keyboard: callback data within 64 bytes, links only to https.
+/// Telegram's limit for the text of a copy button.
+const COPY_TEXT_MAX: usize = 256;
+
+/// The message's buttons as an inline keyboard: callback data within 64 bytes, links only to https, copy texts
+/// of 1 to 256 characters.
 fn keyboard(message: &dialogue::Message) -> Option<InlineKeyboardMarkup> {
     let rows: Vec<Vec<InlineKeyboardButton>> = message
         .buttons
@@ -504,6 +509,10 @@ fn keyboard(message: &dialogue::Message) -> Option<InlineKeyboardMarkup> {
                         .ok()
                         .filter(|u| u.scheme() == "https")
                         .map(|u| InlineKeyboardButton::url(label.clone(), u)),
+                    dialogue::Button::Copy { label, text } if (1..=COPY_TEXT_MAX).contains(&text.chars().count()) => {
+                        let copy = CopyTextButton { text: text.clone() };
+                        Some(InlineKeyboardButton::copy_text_button(label.clone(), copy))
+                    }
                     _ => None,
                 })
                 .collect::<Vec<_>>()

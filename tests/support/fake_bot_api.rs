@@ -217,6 +217,8 @@ pub struct Button {
     pub text: String,
     pub callback_data: Option<String>,
     pub url: Option<String>,
+    /// A copy button's text (`copy_text.text`).
+    pub copy_text: Option<String>,
 }
 
 /// A message in a chat as the fake server holds it (user's or bot's), with its current content.
@@ -262,6 +264,11 @@ impl SentMessage {
                                 text: b.get("text").and_then(Value::as_str).unwrap_or_default().to_string(),
                                 callback_data: b.get("callback_data").and_then(Value::as_str).map(str::to_string),
                                 url: b.get("url").and_then(Value::as_str).map(str::to_string),
+                                copy_text: b
+                                    .get("copy_text")
+                                    .and_then(|c| c.get("text"))
+                                    .and_then(Value::as_str)
+                                    .map(str::to_string),
                             })
                             .collect()
                     })
@@ -1976,8 +1983,20 @@ fn reply_markup(p: &Value) -> Result<Option<Value>, ApiErr> {
                         "can't parse inline keyboard button: Field \"text\" must be of type String",
                     ));
                 }
-                if !BUTTON_KINDS.iter().any(|k| b.get(*k).is_some()) {
-                    return Err(bad("text buttons are unallowed in the inline keyboard"));
+                match BUTTON_KINDS.iter().filter(|k| b.get(**k).is_some()).count() {
+                    0 => return Err(bad("text buttons are unallowed in the inline keyboard")),
+                    1 => {}
+                    _ => {
+                        return Err(bad(
+                            "can't parse inline keyboard button: exactly one action must be set",
+                        ));
+                    }
+                }
+                if let Some(copy) = b.get("copy_text") {
+                    let text = copy.get("text").and_then(Value::as_str);
+                    if !text.is_some_and(|t| (1..=256).contains(&t.chars().count())) {
+                        return Err(bad("BUTTON_COPY_TEXT_INVALID"));
+                    }
                 }
                 if let Some(data) = b.get("callback_data") {
                     let data = data.as_str().unwrap_or_default();
