@@ -602,6 +602,22 @@ async fn commands_per_language() {
         BotCommand::new("start", "Start"),
         BotCommand::new("clear", "Clear this chat"),
     ];
+    // Descriptions: up to 512 characters, short descriptions up to 120, per language.
+    bot.set_my_description()
+        .description("x".repeat(512))
+        .language_code("sq")
+        .await
+        .unwrap();
+    assert_eq!(fake.my_description("description", "sq").map(|d| d.len()), Some(512));
+    assert!(bot.set_my_description().description("x".repeat(513)).await.is_err());
+    assert!(
+        bot.set_my_short_description()
+            .short_description("x".repeat(121))
+            .await
+            .is_err()
+    );
+    bot.set_my_short_description().short_description("Short").await.unwrap();
+    assert_eq!(fake.my_description("short_description", "").as_deref(), Some("Short"));
     bot.set_my_commands(sq).language_code("sq").await.unwrap();
     bot.set_my_commands(en).language_code("en").await.unwrap();
     bot.set_my_commands(vec![BotCommand::new("start", "Fillo")])

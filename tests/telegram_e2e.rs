@@ -478,3 +478,43 @@ async fn urgent_help_and_contacts_offer_their_numbers_to_copy_and_laws_their_cit
     assert!(citation.contains("121/a"), "{citation}");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_and_neutral_descriptions_are_set_per_language_at_start() {
+    let bot = Bot::start().await;
+    let deadline = std::time::Instant::now() + WAIT;
+    let all_set = || {
+        ["", "sq", "en"].iter().all(|l| {
+            bot.fake.my_commands(l).is_some()
+                && bot.fake.my_description("description", l).is_some()
+                && bot.fake.my_description("short_description", l).is_some()
+        })
+    };
+    while !all_set() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "commands and descriptions set within {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sq = bot.fake.my_description("description", "sq").unwrap();
+    let en = bot.fake.my_description("description", "en").unwrap();
+    assert_ne!(sq, en, "each language its own words");
+    assert_eq!(
+        bot.fake.my_description("description", ""),
+        Some(sq),
+        "Albanian is the default"
+    );
+    for l in ["sq", "en"] {
+        let words = format!(
+            "{} {}",
+            bot.fake.my_description("description", l).unwrap(),
+            bot.fake.my_description("short_description", l).unwrap()
+        )
+        .to_lowercase();
+        for topic in ["dhun", "violence", "abuse", "victim", "viktim"] {
+            assert!(!words.contains(topic), "the {l} description names {topic:?}: {words}");
+        }
+    }
+    bot.stop().await;
+}

@@ -8,6 +8,7 @@
 pub mod chats;
 pub mod html;
 pub mod limits;
+mod profile;
 pub mod webhook;
 
 use std::future::Future;
@@ -322,20 +323,14 @@ fn polling_backoff(n: u32) -> Duration {
     Duration::from_secs((1u64 << n.min(3)).min(5))
 }
 
-/// The commands in Telegram's menu, in both languages (Albanian also as the default). Retried in the background
-/// until Telegram takes them (or the bot stops): answering does not wait for this.
+/// The commands in Telegram's menu and the bot's neutral descriptions, in both languages (Albanian also as the
+/// default). Retried in the background until Telegram takes them (or the bot stops): answering does not wait.
 async fn register_commands(bot: TgBot, mut stop: watch::Receiver<bool>) {
     let mut attempt = 0u32;
     loop {
         let mut failed = None;
         for lang in [None, Some(Lang::Sq), Some(Lang::En)] {
-            let t = texts::texts(lang.unwrap_or(Lang::Sq));
-            let commands: Vec<BotCommand> = t.commands.iter().map(|(c, d)| BotCommand::new(*c, *d)).collect();
-            let mut request = bot.set_my_commands(commands);
-            if let Some(l) = lang {
-                request = request.language_code(l.code());
-            }
-            if let Err(e) = request.await {
+            if let Err(e) = present(&bot, lang).await {
                 failed = Some(e);
             }
         }
@@ -350,6 +345,29 @@ async fn register_commands(bot: TgBot, mut stop: watch::Receiver<bool>) {
             _ = stop.wait_for(|s| *s) => return,
         }
     }
+}
+
+/// Sets the commands, the description and the short description for one language (`None`: the default).
+async fn present(bot: &TgBot, lang: Option<Lang>) -> Result<(), RequestError> {
+    let shown = lang.unwrap_or(Lang::Sq);
+    let commands: Vec<BotCommand> = texts::texts(shown)
+        .commands
+        .iter()
+        .map(|(c, d)| BotCommand::new(*c, *d))
+        .collect();
+    let (description, short) = profile::descriptions(shown);
+    let mut set_commands = bot.set_my_commands(commands);
+    let mut set_description = bot.set_my_description().description(description);
+    let mut set_short = bot.set_my_short_description().short_description(short);
+    if let Some(l) = lang {
+        set_commands = set_commands.language_code(l.code());
+        set_description = set_description.language_code(l.code());
+        set_short = set_short.language_code(l.code());
+    }
+    set_commands.await?;
+    set_description.await?;
+    set_short.await?;
+    Ok(())
 }
 
 async fn on_message(bot: TgBot, msg: teloxide::types::Message, state: Arc<State>) -> HandlerResult {

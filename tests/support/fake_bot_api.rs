@@ -461,6 +461,8 @@ struct State {
     next_file: u64,
     files: HashMap<String, (String, i64)>,
     commands: BTreeMap<(String, String), Vec<(String, String)>>,
+    /// `setMyDescription` / `setMyShortDescription` by (field, language code; "" for none).
+    descriptions: BTreeMap<(String, String), String>,
     requests: Vec<RecordedRequest>,
 }
 
@@ -838,6 +840,7 @@ impl FakeTelegram {
             next_file: 0,
             files: HashMap::new(),
             commands: BTreeMap::new(),
+            descriptions: BTreeMap::new(),
             requests: Vec::new(),
         };
         let (changed, _) = watch::channel(0u64);
@@ -1326,6 +1329,12 @@ impl FakeTelegram {
         })
     }
 
+    /// The bot's description (`field` = "description") or short description ("short_description") for a
+    /// language code (`""` = none), as set with `setMyDescription` / `setMyShortDescription`.
+    pub fn my_description(&self, field: &str, lang: &str) -> Option<String> {
+        self.read(|st| st.descriptions.get(&(field.to_string(), lang.to_string())).cloned())
+    }
+
     /// Commands registered with `setMyCommands` for the default scope and `language_code` (`""` = no language
     /// code), as `(command, description)`; `None` if never set (or deleted).
     pub fn my_commands(&self, lang: &str) -> Option<Vec<(String, String)>> {
@@ -1784,9 +1793,9 @@ fn dispatch(st: &mut State, method: &str, p: &Value) -> Result<Value, ApiErr> {
             "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false,
             "can_connect_to_business": false, "has_main_web_app": false
         })),
-        "logOut" | "close" | "setMyDescription" | "setMyShortDescription" | "setMyName" | "setChatMenuButton" => {
-            Ok(json!(true))
-        }
+        "setMyDescription" => set_description(st, p, "description", 512),
+        "setMyShortDescription" => set_description(st, p, "short_description", 120),
+        "logOut" | "close" | "setMyName" | "setChatMenuButton" => Ok(json!(true)),
         "getWebhookInfo" => Ok(webhook_info(st)),
         "setWebhook" => set_webhook(st, p),
         "deleteWebhook" => {
@@ -2268,6 +2277,29 @@ fn commands_key(p: &Value) -> Result<(String, String), ApiErr> {
         }
     };
     Ok((scope, lang))
+}
+
+/// `setMyDescription` (0-512 characters) and `setMyShortDescription` (0-120), per language code; empty removes.
+fn set_description(st: &mut State, p: &Value, field: &str, max: usize) -> Result<Value, ApiErr> {
+    let lang = p_str(p, "language_code").unwrap_or_default();
+    if !(lang.is_empty() || (lang.len() == 2 && lang.chars().all(|c| c.is_ascii_lowercase()))) {
+        return Err(bad("LANGUAGE_CODE_INVALID"));
+    }
+    let text = p_str(p, field).unwrap_or_default();
+    if text.chars().count() > max {
+        return Err(bad(if field == "description" {
+            "BOT_DESCRIPTION_INVALID"
+        } else {
+            "BOT_SHORT_DESCRIPTION_INVALID"
+        }));
+    }
+    let key = (field.to_string(), lang.to_string());
+    if text.is_empty() {
+        st.descriptions.remove(&key);
+    } else {
+        st.descriptions.insert(key, text.to_string());
+    }
+    Ok(json!(true))
 }
 
 fn set_my_commands(st: &mut State, p: &Value) -> Result<Value, ApiErr> {
