@@ -456,7 +456,19 @@ impl Turn<'_> {
                 url: s.url.clone(),
             }));
         }
-        let mut buttons: Vec<Vec<Button>> = copy_phone_rows(&parts);
+        let buttons = self.entry_buttons(lang, entry, next, &parts);
+        Reply {
+            messages: vec![Message { parts, buttons }],
+            tallies: vec![Tally::Answer(entry.id.clone())],
+            ..Reply::default()
+        }
+    }
+
+    /// An entry's buttons: numbers and the citation to copy, the next results and related entries (seven at
+    /// most), then the menu and, for people who may need it, "clear this chat".
+    fn entry_buttons(&self, lang: Lang, entry: &Entry, next: &[&Entry], parts: &[Part]) -> Vec<Vec<Button>> {
+        let t = texts(lang);
+        let mut buttons: Vec<Vec<Button>> = copy_phone_rows(parts);
         if entry.kind == Kind::Law
             && let Some(citation) = entry.sources.iter().find_map(|s| s.citation.as_deref())
             && citation.chars().count() <= MAX_COPY_CHARS
@@ -467,19 +479,12 @@ impl Turn<'_> {
             }]);
         }
         let mut offered: Vec<&str> = vec![&entry.id];
-        for e in next.iter().take(3) {
-            if !offered.contains(&e.id.as_str()) {
-                offered.push(&e.id);
-                buttons.push(vec![self.entry_button(lang, e)]);
-            }
-        }
-        for id in &entry.related {
+        let related = entry.related.iter().filter_map(|id| self.entry(id)).map(Arc::as_ref);
+        for e in next.iter().take(3).copied().chain(related) {
             if offered.len() >= 7 {
                 break;
             }
-            if let Some(e) = self.entry(id)
-                && !offered.contains(&e.id.as_str())
-            {
+            if !offered.contains(&e.id.as_str()) {
                 offered.push(&e.id);
                 buttons.push(vec![self.entry_button(lang, e)]);
             }
@@ -492,11 +497,7 @@ impl Turn<'_> {
             });
         }
         buttons.push(last_row);
-        Reply {
-            messages: vec![Message { parts, buttons }],
-            tallies: vec![Tally::Answer(entry.id.clone())],
-            ..Reply::default()
-        }
+        buttons
     }
 
     fn flow_step(&self, lang: Lang, entry: &Entry, step_id: &str) -> Reply {

@@ -207,73 +207,16 @@ impl SearchIndex {
         let Ok(top) = searcher.search(&query, &TopDocs::with_limit(wanted).order_by_score()) else {
             return Vec::new();
         };
-        let lean = cues::audience(typed, lang);
-        let law = cues::asks_about_law(typed);
-        let guidance = cues::guidance(typed);
-        let contact = cues::asks_for_contact(typed);
-        let subjects = cues::subjects(typed);
-        let named_platform = expansion
-            .groups
-            .iter()
-            .any(|&g| self.platform_groups.get(g) == Some(&true));
         let sq_stems: Vec<&str> = looked_up.iter().map(|stems| stems[sq].0.as_ref()).collect();
-        let named_place = self
-            .entry_places
-            .iter()
-            .flatten()
-            .any(|p| sq_stems.contains(&p.as_str()));
+        let leans = Leans::read(self, typed, lang, &expansion, &sq_stems);
         let entries = self.knowledge.entries();
         let mut ranked: Vec<(Hit, usize)> = top
             .into_iter()
             .filter_map(|(score, addr)| {
                 let &i = self.doc_entry.get(&(addr.segment_ord, addr.doc_id))?;
                 let entry = entries.get(i)?.clone();
-                let mut factor = match (lean, entry.audience) {
-                    (Some(want), got) if got == want => AUDIENCE_LEAN,
-                    _ => 1.0,
-                };
-                if subjects & self.entry_subjects[i] != 0 {
-                    factor *= SUBJECT_LEAN;
-                }
-                if let Some(place) = &self.entry_places[i]
-                    && named_place
-                {
-                    factor *= if sq_stems.contains(&place.as_str()) {
-                        PLACE_NAMED
-                    } else {
-                        PLACE_OTHER
-                    };
-                }
-                match entry.kind {
-                    Kind::Law if law => factor *= LAW_LEAN,
-                    Kind::Flow => {
-                        factor *= match guidance {
-                            Guidance::Asked => FLOW_LEAN,
-                            Guidance::Unsure => 1.0,
-                            Guidance::None => FLOW_UNASKED,
-                        }
-                    }
-                    Kind::Contact if contact => factor *= CONTACT_LEAN,
-                    // Whether something is a crime on Facebook is a question about the law, not about Facebook.
-                    Kind::Platform if !law => {
-                        let own = &self.entry_platforms[i];
-                        factor *= if !named_platform {
-                            PLATFORM_UNNAMED
-                        } else if own.iter().any(|g| expansion.groups.contains(g)) {
-                            PLATFORM_NAMED
-                        } else {
-                            PLATFORM_OTHER
-                        };
-                    }
-                    _ => {}
-                }
-                Some((
-                    Hit {
-                        entry,
-                        score: score * factor,
-                    },
-                    i,
-                ))
+                let score = score * leans.factor(self, i, &entry);
+                Some((Hit { entry, score }, i))
             })
             .collect();
         let concepts = self.concepts(typed, &looked_up, &expansion);
@@ -387,6 +330,92 @@ impl SearchIndex {
                 f32::INFINITY,
                 Box::new(BoostQuery::new(Box::new(prefix), HEAD_BOOST * weight * PREFIX_WEIGHT)),
             ));
+        }
+    }
+}
+
+/// What a question's wording says beyond its topic words (see [`cues`]), read once and applied to each candidate.
+struct Leans<'q> {
+    audience: Option<crate::knowledge::Audience>,
+    law: bool,
+    guidance: Guidance,
+    contact: bool,
+    subjects: u8,
+    named_platform: bool,
+    groups: &'q [usize],
+    named_place: bool,
+    sq_stems: &'q [&'q str],
+}
+
+impl<'q> Leans<'q> {
+    fn read(
+        index: &SearchIndex,
+        typed: &[String],
+        lang: Lang,
+        expansion: &'q Expansion,
+        sq_stems: &'q [&'q str],
+    ) -> Leans<'q> {
+        Leans {
+            audience: cues::audience(typed, lang),
+            law: cues::asks_about_law(typed),
+            guidance: cues::guidance(typed),
+            contact: cues::asks_for_contact(typed),
+            subjects: cues::subjects(typed),
+            named_platform: expansion
+                .groups
+                .iter()
+                .any(|&g| index.platform_groups.get(g) == Some(&true)),
+            groups: &expansion.groups,
+            named_place: index
+                .entry_places
+                .iter()
+                .flatten()
+                .any(|p| sq_stems.contains(&p.as_str())),
+            sq_stems,
+        }
+    }
+
+    /// How much the entry at position `i` is leaned towards (above 1) or away from (below 1).
+    fn factor(&self, index: &SearchIndex, i: usize, entry: &Entry) -> f32 {
+        let mut factor = match self.audience {
+            Some(want) if entry.audience == want => AUDIENCE_LEAN,
+            _ => 1.0,
+        };
+        if self.subjects & index.entry_subjects[i] != 0 {
+            factor *= SUBJECT_LEAN;
+        }
+        if let Some(place) = &index.entry_places[i]
+            && self.named_place
+        {
+            factor *= if self.sq_stems.contains(&place.as_str()) {
+                PLACE_NAMED
+            } else {
+                PLACE_OTHER
+            };
+        }
+        factor * self.kind_factor(index, i, entry.kind)
+    }
+
+    fn kind_factor(&self, index: &SearchIndex, i: usize, kind: Kind) -> f32 {
+        match kind {
+            Kind::Law if self.law => LAW_LEAN,
+            Kind::Flow => match self.guidance {
+                Guidance::Asked => FLOW_LEAN,
+                Guidance::Unsure => 1.0,
+                Guidance::None => FLOW_UNASKED,
+            },
+            Kind::Contact if self.contact => CONTACT_LEAN,
+            // Whether something is a crime on Facebook is a question about the law, not about Facebook.
+            Kind::Platform if !self.law => {
+                if !self.named_platform {
+                    PLATFORM_UNNAMED
+                } else if index.entry_platforms[i].iter().any(|g| self.groups.contains(g)) {
+                    PLATFORM_NAMED
+                } else {
+                    PLATFORM_OTHER
+                }
+            }
+            _ => 1.0,
         }
     }
 }
