@@ -432,8 +432,13 @@ fn a_child_in_danger_gets_129_then_116_111_first() {
         assert!(police < child && child < women, "{q}: {first}");
     }
     // An adult in danger: the women's line comes second.
-    let first = ask(&e, Lang::Sq, "po me rreh tani").messages[0].plain();
+    let r = ask(&e, Lang::Sq, "po me rreh tani");
+    let first = r.messages[0].plain();
     assert!(line_of(&first, "116 117") < line_of(&first, "116 111"), "{first}");
+    assert!(
+        !r.tallies.contains(&Tally::NoResult),
+        "never 'nothing found' after the urgent help"
+    );
 }
 
 #[test]
@@ -540,4 +545,14 @@ fn numbers_and_citations_can_be_copied() {
     assert!(copies(&r).iter().any(|c| c.contains("84")), "{:?}", copies(&r));
     let r = e.handle(&mut s, command(Command::Start, "safety-save-evidence"));
     assert!(copies(&r).is_empty(), "no copy buttons where there is nothing to copy");
+}
+
+#[test]
+fn danger_now_with_nothing_else_found_opens_what_to_do_first() {
+    let e = engine();
+    // Words the knowledge does not have, and danger now: the urgent help, then what to do first.
+    let r = ask(&e, Lang::En, "he is choking me");
+    assert!(r.tallies.contains(&Tally::Emergency));
+    assert!(!r.tallies.contains(&Tally::NoResult), "{:?}", r.tallies);
+    assert!(r.tallies.contains(&Tally::Answer("safety-immediate-danger".into())), "{:?}", r.tallies);
 }

@@ -251,7 +251,11 @@ impl Turn<'_> {
             reply.tallies.push(Tally::Emergency);
             reply.messages.push(self.urgent_message(lang, answer.danger));
         }
-        let mut answered = if answer.hits.is_empty() {
+        let urgent_entry = self.entry(URGENT_ENTRY).filter(|_| answer.emergency());
+        let mut answered = if let (true, Some(entry)) = (answer.hits.is_empty(), urgent_entry) {
+            // Danger now and nothing else found ("po më rreh tani"): what to do first, not "nothing found".
+            self.open(lang, entry, &[])
+        } else if answer.hits.is_empty() {
             reply.tallies.push(Tally::NoResult);
             Reply {
                 messages: vec![self.with_menu_button(Message::text(texts(lang).not_found), lang)],
