@@ -554,5 +554,9 @@ fn danger_now_with_nothing_else_found_opens_what_to_do_first() {
     let r = ask(&e, Lang::En, "he is choking me");
     assert!(r.tallies.contains(&Tally::Emergency));
     assert!(!r.tallies.contains(&Tally::NoResult), "{:?}", r.tallies);
-    assert!(r.tallies.contains(&Tally::Answer("safety-immediate-danger".into())), "{:?}", r.tallies);
+    assert!(
+        r.tallies.contains(&Tally::Answer("safety-immediate-danger".into())),
+        "{:?}",
+        r.tallies
+    );
 }
