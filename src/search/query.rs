@@ -115,7 +115,7 @@ impl SearchIndex {
     /// Answers a question: its language, whether it is an emergency, and the best entries (at most `limit`).
     pub fn search(&self, query: &str, user_lang: Lang, limit: usize) -> Answer {
         let text = clean(query);
-        let (folded, normalized) = self.readings(&text);
+        let (folded, normalized) = self.readings_of_clean(&text);
         let typed: Vec<String> = words(&normalized).take(MAX_QUERY_WORDS).collect();
         let lang = langdetect::detect_words(langdetect::has_albanian_letters(&text), &typed, user_lang);
         let danger = emergency::assess(&folded, &normalized);
@@ -130,7 +130,12 @@ impl SearchIndex {
     /// A question as the detectors read it: folded (see [`fold`]), and folded with its words as the knowledge
     /// writes them (Gheg and chat forms, misspellings; see `spelling`).
     pub fn readings(&self, query: &str) -> (String, String) {
-        let folded = fold(&clean(query));
+        self.readings_of_clean(&clean(query))
+    }
+
+    /// [`SearchIndex::readings`] of text already cleaned (see `clean`).
+    fn readings_of_clean(&self, text: &str) -> (String, String) {
+        let folded = fold(text);
         let normalized = self.spelling.rewrite(&folded).into_owned();
         (folded, normalized)
     }
