@@ -264,6 +264,7 @@ pub fn count(recorder: &Recorder, tally: &Tally, lang: Lang) {
         Tally::FlowStep { flow, step } => recorder.record(EventKind::FlowStep, Some(&format!("{flow}/{step}")), lang),
         Tally::FlowEnd(flow) => recorder.record(EventKind::FlowEnd, Some(flow), lang),
         Tally::DeepLink(id) => recorder.record(EventKind::DeepLink, Some(id), lang),
+        Tally::Inline(id) => recorder.record(EventKind::Inline, Some(id), lang),
         Tally::ClearChat => recorder.record(EventKind::ClearChat, None, lang),
         Tally::LangSwitch => recorder.record(EventKind::LangSwitch, None, lang),
         Tally::Error => recorder.record(EventKind::Error, None, lang),

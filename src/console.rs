@@ -46,6 +46,14 @@ pub fn run(
         let event = match trimmed.parse::<usize>() {
             Ok(n) if n >= 1 && n <= buttons.len() => match &buttons[n - 1] {
                 Button::Action { data, .. } => Some(Event::Button(data.clone())),
+                Button::Open { entry, .. } => Some(Event::Command {
+                    command: Command::Start,
+                    arg: entry.clone(),
+                }),
+                Button::Share { query, .. } => {
+                    write!(output, "{}", shared_card(engine, &session, query))?;
+                    None
+                }
                 Button::Link { url: text, .. } | Button::Copy { text, .. } => {
                     writeln!(output, "{text}")?;
                     None
@@ -62,6 +70,32 @@ pub fn run(
     }
     writeln!(output)?;
     Ok(())
+}
+
+/// What a share button would pass on to another chat: the card its query brings first (in Telegram, the person
+/// picks the chat; here it is only shown).
+fn shared_card(engine: &Engine, session: &Session, query: &str) -> String {
+    let mut session = session.clone();
+    let reply = engine.handle(
+        &mut session,
+        Incoming {
+            event: Event::Inline(query.to_string()),
+            private: true,
+        },
+    );
+    match reply.cards.first() {
+        Some(card) => {
+            let plain = render(
+                &Message {
+                    parts: card.message.parts.clone(),
+                    buttons: Vec::new(),
+                },
+                1,
+            );
+            format!("\n----\n{plain}----\n")
+        }
+        None => String::new(),
+    }
 }
 
 fn hint(lang: Lang) -> &'static str {
@@ -102,9 +136,9 @@ pub fn render(message: &Message, first: usize) -> String {
         match part {
             Part::Heading(t) => out.push_str(&format!("** {t} **\n")),
             Part::Text(t) => out.push_str(&format!("{t}\n")),
-            Part::Steps(steps) => {
+            Part::Steps { first, steps } => {
                 for (i, s) in steps.iter().enumerate() {
-                    out.push_str(&format!("  {}. {s}\n", i + 1));
+                    out.push_str(&format!("  {}. {s}\n", first + i));
                 }
             }
             Part::Phone { number, label } => out.push_str(&format!("  ☎ {number} – {label}\n")),

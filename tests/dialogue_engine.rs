@@ -39,7 +39,7 @@ fn datas(reply: &Reply) -> Vec<String> {
         .flat_map(Message::all_buttons)
         .filter_map(|b| match b {
             Button::Action { data, .. } => Some(data.clone()),
-            Button::Link { .. } | Button::Copy { .. } => None,
+            Button::Link { .. } | Button::Copy { .. } | Button::Share { .. } | Button::Open { .. } => None,
         })
         .collect()
 }

@@ -167,6 +167,11 @@ async fn nothing_identifying_is_kept_after_a_real_session() {
             .menu,
         );
         fake.wait_for_callback_answer(&q, WAIT).await;
+        // Inline mode: the query text goes nowhere; only the chosen card's entry is counted.
+        let q = fake.inline_query(u, phrases[0], "private");
+        let answer = fake.wait_for_inline_answer(&q, WAIT).await;
+        let chosen = answer.results.first().map(|r| r.id.clone()).expect("cards for a query");
+        fake.choose_inline_result(u, &chosen, phrases[0]);
         fake.send_text(chat, u, "/clear");
         fake.wait_until(WAIT, "cleared", || fake.live_messages(chat).len() == 1)
             .await;
@@ -177,6 +182,7 @@ async fn nothing_identifying_is_kept_after_a_real_session() {
 
     let db = dir.path().join("usage.sqlite3");
     assert!(count(&db, "question").await >= 6, "counts were written");
+    assert_eq!(count(&db, "inline").await, 2, "each chosen card counted once");
 
     let mut scanned: BTreeSet<String> = BTreeSet::new();
     let mut places = all_files(dir.path());

@@ -4,7 +4,6 @@
 mod common;
 mod support;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -59,7 +58,8 @@ impl Bot {
         }
     }
 
-    async fn stop(mut self) -> PathBuf {
+    /// Stops the bot; returns its folder (the counts database), kept until the returned value is dropped.
+    async fn stop(mut self) -> tempfile::TempDir {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
@@ -79,7 +79,7 @@ impl Bot {
             .filter(|r| !(r.method == "getUpdates" && r.status == 409))
             .collect();
         assert!(rejected.is_empty(), "Telegram rejected requests: {rejected:#?}");
-        self.dir.path().to_path_buf()
+        self.dir
     }
 }
 
@@ -517,4 +517,232 @@ async fn commands_and_neutral_descriptions_are_set_per_language_at_start() {
         }
     }
     bot.stop().await;
+}
+
+/// The first message of an answer fits a phone screen (Telegram's visible text, at most 1,200 characters).
+const FIRST_SCREEN: usize = 1200;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_come_short_first_with_more_and_sources_a_tap_away_in_both_languages() {
+    let bot = Bot::start().await;
+    for (n, lang, id) in [
+        (61, Lang::Sq, "procedure-crm-referral"),
+        (62, Lang::En, "law-protection-order"),
+    ] {
+        let t = ui_texts(lang);
+        let user = TestUser::numbered(n, lang.code());
+        bot.fake.start_payload(user.chat_id(), &user, id);
+        let first = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await.remove(0);
+        assert!(
+            first.text.chars().count() <= FIRST_SCREEN,
+            "{} chars: {}",
+            first.text.chars().count(),
+            first.text
+        );
+        assert!(
+            !first.text.contains(t.sources),
+            "sources are a tap away: {}",
+            first.text
+        );
+        for label in [t.more, t.sources_button, t.share] {
+            assert!(first.button(label).is_some(), "{label} on {:?}", first.buttons());
+        }
+        bot.fake.mark(user.chat_id());
+        bot.fake
+            .press_button_labeled(user.chat_id(), &user, first.message_id, t.more);
+        let more = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await.remove(0);
+        assert!(more.text.chars().count() > 100, "the rest of the entry: {}", more.text);
+        bot.fake.mark(user.chat_id());
+        bot.fake
+            .press_button_labeled(user.chat_id(), &user, first.message_id, t.sources_button);
+        let sources = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await.remove(0);
+        assert!(sources.text.starts_with(t.sources), "{}", sources.text);
+        assert!(
+            sources.text.lines().count() >= 2,
+            "at least one source: {}",
+            sources.text
+        );
+    }
+    bot.stop().await;
+}
+
+#[test]
+fn every_entrys_first_screen_more_and_sources_are_valid_telegram_html_in_both_languages() {
+    use udha::dialogue::{Event, Incoming, Session, callback};
+    let engine = udha::dialogue::Engine::new(std::sync::Arc::new(arc_swap::ArcSwap::new(common::shipped_index())))
+        .with_limits(udha::telegram::SCREEN);
+    let index = engine.index();
+    let mut checked = 0;
+    for entry in index.knowledge().entries().iter().filter(|e| e.flow.is_none()) {
+        for lang in Lang::ALL {
+            let mut session = Session::new(Some(lang.code()));
+            let open = |session: &mut Session, event: Event| engine.handle(session, Incoming { event, private: true });
+            let first = open(&mut session, Event::from_text(&format!("/start {}", entry.id)));
+            let mut messages = first.messages.clone();
+            let shown = &first.messages[0];
+            let visible: usize = udha::telegram::html::render(shown)
+                .iter()
+                .map(|h| {
+                    support::tg_html::parse_html(h, true)
+                        .expect("valid HTML")
+                        .text
+                        .chars()
+                        .count()
+                })
+                .sum();
+            assert!(
+                visible <= FIRST_SCREEN,
+                "{} {lang}: {visible} characters first",
+                entry.id
+            );
+            for data in shown.all_buttons().filter_map(|b| match b {
+                udha::dialogue::Button::Action { data, .. } => Some(data.clone()),
+                _ => None,
+            }) {
+                if let Some(callback::Press {
+                    action: callback::Action::Show { .. },
+                    ..
+                }) = callback::decode(&data)
+                {
+                    messages.extend(open(&mut session, Event::Button(data)).messages);
+                }
+            }
+            for m in &messages {
+                for html in udha::telegram::html::render(m) {
+                    let parsed = support::tg_html::parse_html(&html, true)
+                        .unwrap_or_else(|e| panic!("{} {lang}: invalid HTML ({e}): {html}", entry.id));
+                    assert!(parsed.text.chars().count() <= 4096);
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 400, "{checked} messages checked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inline_queries_are_answered_with_valid_cards_in_both_languages() {
+    let bot = Bot::start().await;
+    let sq = TestUser::numbered(71, "sq");
+    let en = TestUser::numbered(72, "en");
+    let long: String = "si ta raportoj profilin e rreme ".repeat(8).chars().take(256).collect();
+    let cases: Vec<(&TestUser, String, &str)> = vec![
+        (&sq, "si ta referoj rastin te koordinatori".into(), "private"),
+        (
+            &en,
+            "how do I get intimate photos removed from instagram".into(),
+            "group",
+        ),
+        (&sq, String::new(), "sender"),
+        (&en, String::new(), "supergroup"),
+        (&sq, "<b>\"AND\" OR* title:x & 'ç' \\ )( ~2 ^3".into(), "private"),
+        (&en, long, "private"),
+    ];
+    let mut answers = Vec::new();
+    for (user, query, chat_type) in &cases {
+        let id = bot.fake.inline_query(user, query, chat_type);
+        answers.push((*user, query.clone(), bot.fake.wait_for_inline_answer(&id, WAIT).await));
+    }
+    let index = common::shipped_index();
+    for (user, query, answer) in &answers {
+        assert!(
+            answer.cache_time.is_some_and(|c| (1..=300).contains(&c)),
+            "a short cache: {:?}",
+            answer.cache_time
+        );
+        assert!(answer.is_personal, "cards depend on the person's language");
+        if query.contains("koordinatori") || query.contains("instagram") || query.is_empty() {
+            assert!(!answer.results.is_empty(), "cards for {query:?}");
+        }
+        for r in &answer.results {
+            let entry = index
+                .knowledge()
+                .get(&r.id)
+                .unwrap_or_else(|| panic!("result id {} is an entry id", r.id));
+            assert!(
+                r.text.starts_with(&r.title),
+                "the card starts with its title: {}",
+                r.text
+            );
+            assert!(r.text.chars().count() <= FIRST_SCREEN, "{}: {}", r.id, r.text);
+            assert_eq!(
+                r.urls(),
+                vec![format!("https://t.me/{}?start={}", bot.fake.bot_username(), entry.id)]
+            );
+            assert!(r.description.as_ref().is_some_and(|d| !d.is_empty()));
+        }
+        if query.is_empty() {
+            let lang = if user.language_code.as_deref() == Some("en") {
+                Lang::En
+            } else {
+                Lang::Sq
+            };
+            let first = &answer.results[0];
+            assert_eq!(
+                first.title,
+                index.knowledge().get(&first.id).unwrap().text(lang).title,
+                "in the person's language"
+            );
+        }
+    }
+    let (_, _, sq_answer) = &answers[0];
+    assert!(
+        sq_answer
+            .results
+            .iter()
+            .take(3)
+            .any(|r| r.id == "procedure-crm-referral"),
+        "{:?}",
+        sq_answer.results.iter().map(|r| &r.id).collect::<Vec<_>>()
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_share_button_brings_the_same_entry_first_and_a_chosen_card_is_counted() {
+    let bot = Bot::start().await;
+    for (n, lang, id) in [
+        (81, "sq", "procedure-crm-referral"),
+        (82, "en", "safety-save-evidence"),
+        (83, "sq", "contact-women-line"),
+        (84, "en", "law-criminal-stalking"),
+    ] {
+        let user = TestUser::numbered(n, lang);
+        bot.fake.start_payload(user.chat_id(), &user, id);
+        let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+        let query = msgs[0]
+            .buttons()
+            .into_iter()
+            .find_map(|b| b.share_query)
+            .unwrap_or_else(|| panic!("{id}: a share button in {:?}", msgs[0].buttons()));
+        let q = bot.fake.inline_query(&user, &query, "sender");
+        let answer = bot.fake.wait_for_inline_answer(&q, WAIT).await;
+        assert_eq!(answer.results.first().map(|r| r.id.as_str()), Some(id), "{query:?}");
+        bot.fake.choose_inline_result(&user, id, &query);
+    }
+    // Let the chosen results be counted, then stop (counts are flushed at shutdown).
+    let user = TestUser::numbered(85, "sq");
+    bot.fake.send_text(user.chat_id(), &user, "/start");
+    bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
+    let dir = bot.stop().await;
+    let url = format!("sqlite:{}", dir.path().join("usage.sqlite3").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT topic, SUM(count) FROM usage_counts WHERE kind = 'inline' GROUP BY topic ORDER BY topic",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    assert_eq!(
+        rows,
+        [
+            "contact-women-line",
+            "law-criminal-stalking",
+            "procedure-crm-referral",
+            "safety-save-evidence"
+        ]
+        .map(|t| (t.to_string(), 1))
+        .to_vec()
+    );
 }

@@ -2,7 +2,8 @@
 //! (Telegram's limit). Anything that does not decode is "expired", never an error.
 //!
 //! Format: `1` (version), language (`s`|`e`), action, then its argument:
-//! `e<entry-id>` open an entry, `h<hash>` open an entry whose id is too long to fit, `f<flow>:<step>` a flow
+//! `e<entry-id>` open an entry, `x<entry-id>` the rest of it ("more"), `o<entry-id>` its sources (upper case `H`,
+//! `X`, `O` with a 16-digit hex hash instead of an id too long to fit; `h` for open), `f<flow>:<step>` a flow
 //! step, `m<menu>` a menu, `l` switch to this language, `c` clear the chat.
 
 use crate::knowledge::Lang;
@@ -42,15 +43,79 @@ impl Menu {
     }
 }
 
+/// What of an entry a button shows: the entry (its short first message), the rest of it, or its sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Open,
+    More,
+    Sources,
+}
+
+impl View {
+    /// (view, code with an id, code with a hash).
+    const ALL: [(View, char, char); 3] = [
+        (View::Open, 'e', 'h'),
+        (View::More, 'x', 'X'),
+        (View::Sources, 'o', 'O'),
+    ];
+
+    fn codes(self) -> (char, char) {
+        View::ALL
+            .iter()
+            .find(|(v, ..)| *v == self)
+            .map_or(('e', 'h'), |(_, id, hash)| (*id, *hash))
+    }
+
+    /// The view a code means, and whether the code is followed by a hash (not an id).
+    fn from_code(c: char) -> Option<(View, bool)> {
+        View::ALL.iter().find_map(|(v, id, hash)| {
+            if c == *id {
+                Some((*v, false))
+            } else if c == *hash {
+                Some((*v, true))
+            } else {
+                None
+            }
+        })
+    }
+}
+
 /// What a button asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
+    /// Open an entry.
     Entry(String),
+    /// Open the entry whose id hashes to this (an id too long for a button).
     EntryHash(u64),
-    FlowStep { flow: String, step: String },
+    /// Show part of an entry: the rest ("more") or its sources.
+    Show {
+        view: View,
+        entry: EntryRef,
+    },
+    FlowStep {
+        flow: String,
+        step: String,
+    },
     Menu(Menu),
     SetLang,
     Clear,
+}
+
+/// An entry named in a button: its id, or the hash of an id too long to fit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryRef {
+    Id(String),
+    Hash(u64),
+}
+
+impl EntryRef {
+    /// Whether this names the entry with id `id`.
+    pub fn names(&self, id: &str) -> bool {
+        match self {
+            EntryRef::Id(own) => own == id,
+            EntryRef::Hash(h) => id_hash(id) == *h,
+        }
+    }
 }
 
 /// A decoded button press: the language it was shown in, and what it asks for.
@@ -81,20 +146,49 @@ fn lang_code(lang: Lang) -> char {
 pub fn encode(lang: Lang, action: &Action) -> String {
     let l = lang_code(lang);
     match action {
-        Action::Entry(id) => {
-            let data = format!("{VERSION}{l}e{id}");
-            if data.len() <= MAX_BYTES {
-                data
-            } else {
-                format!("{VERSION}{l}h{:016x}", id_hash(id))
-            }
-        }
-        Action::EntryHash(h) => format!("{VERSION}{l}h{h:016x}"),
+        Action::Entry(id) => encode_entry(l, View::Open, &EntryRef::Id(id.clone())),
+        Action::EntryHash(h) => encode_entry(l, View::Open, &EntryRef::Hash(*h)),
+        Action::Show { view, entry } => encode_entry(l, *view, entry),
         Action::FlowStep { flow, step } => format!("{VERSION}{l}f{flow}:{step}"),
         Action::Menu(m) => format!("{VERSION}{l}m{}", m.code()),
         Action::SetLang => format!("{VERSION}{l}l"),
         Action::Clear => format!("{VERSION}{l}c"),
     }
+}
+
+/// An entry's view with its id, or with the id's hash when the id does not fit.
+fn encode_entry(l: char, view: View, entry: &EntryRef) -> String {
+    let (id_code, hash_code) = view.codes();
+    let hash = match entry {
+        EntryRef::Id(id) => {
+            let data = format!("{VERSION}{l}{id_code}{id}");
+            if data.len() <= MAX_BYTES {
+                return data;
+            }
+            id_hash(id)
+        }
+        EntryRef::Hash(h) => *h,
+    };
+    format!("{VERSION}{l}{hash_code}{hash:016x}")
+}
+
+/// Decodes what follows a view's code: an id or a 16-digit hash.
+fn decode_entry(view: View, hashed: bool, rest: &str) -> Option<Action> {
+    let entry = if hashed {
+        if rest.len() != 16 {
+            return None;
+        }
+        EntryRef::Hash(u64::from_str_radix(rest, 16).ok()?)
+    } else if valid_id(rest) {
+        EntryRef::Id(rest.to_string())
+    } else {
+        return None;
+    };
+    Some(match (view, entry) {
+        (View::Open, EntryRef::Id(id)) => Action::Entry(id),
+        (View::Open, EntryRef::Hash(h)) => Action::EntryHash(h),
+        (view, entry) => Action::Show { view, entry },
+    })
 }
 
 fn valid_id(s: &str) -> bool {
@@ -120,9 +214,10 @@ pub fn decode(data: &str) -> Option<Press> {
     };
     let kind = chars.next()?;
     let rest = chars.as_str();
+    if let Some((view, hashed)) = View::from_code(kind) {
+        return decode_entry(view, hashed, rest).map(|action| Press { lang, action });
+    }
     let action = match kind {
-        'e' if valid_id(rest) => Action::Entry(rest.to_string()),
-        'h' if rest.len() == 16 => Action::EntryHash(u64::from_str_radix(rest, 16).ok()?),
         'f' => {
             let (flow, step) = rest.split_once(':')?;
             if !valid_id(flow) || !valid_id(step) {
@@ -161,6 +256,14 @@ mod tests {
                 step: "start".into(),
             },
             Action::Menu(Menu::Contacts),
+            Action::Show {
+                view: View::More,
+                entry: EntryRef::Id("law-protection-order".into()),
+            },
+            Action::Show {
+                view: View::Sources,
+                entry: EntryRef::Hash(42),
+            },
             Action::SetLang,
             Action::Clear,
         ];
@@ -186,6 +289,17 @@ mod tests {
         let data = encode(Lang::Sq, &Action::Entry(id.clone()));
         assert!(data.len() <= MAX_BYTES);
         assert_eq!(decode(&data).map(|p| p.action), Some(Action::EntryHash(id_hash(&id))));
+        let more = Action::Show {
+            view: View::More,
+            entry: EntryRef::Id(id.clone()),
+        };
+        let data = encode(Lang::Sq, &more);
+        assert!(data.len() <= MAX_BYTES);
+        let decoded = decode(&data).map(|p| p.action);
+        assert!(
+            matches!(&decoded, Some(Action::Show { view: View::More, entry }) if entry.names(&id)),
+            "{decoded:?}"
+        );
     }
 
     #[test]
@@ -203,6 +317,9 @@ mod tests {
             "1se",
             "1sl x",
             "1shxyz",
+            "1sxBAD",
+            "1sX123",
+            "1so",
             "💥",
             &"1se".repeat(30),
         ] {

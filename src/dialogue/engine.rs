@@ -5,17 +5,15 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
-use super::callback::{self, Action, Menu, Press};
-use super::message::{Button, Message, Part, Reply, Tally};
+use super::callback::{self, Action, EntryRef, Menu, Press, View};
+use super::message::{Button, Card, Message, Part, Reply, Tally};
 use super::texts::texts;
-use crate::knowledge::{Audience, Entry, Flow, Kind, Lang};
+use crate::knowledge::{Audience, Entry, Flow, Kind, Lang, Localized};
 use crate::search::SearchIndex;
 use crate::search::emergency::{Assessment, Danger};
 
 /// How many results a free-text question considers (the best is shown, the next ones become buttons).
 const RESULTS: usize = 4;
-/// Longest button label before it is shortened.
-const MAX_LABEL_CHARS: usize = 48;
 /// The contacts shown first in an emergency, in this order.
 pub const URGENT_CONTACTS: [&str; 3] = ["contact-police", "contact-women-line", "contact-child-line"];
 /// The same when a child is the one in danger: the child line right after the police.
@@ -24,9 +22,23 @@ pub const URGENT_CONTACTS_CHILD: [&str; 3] = ["contact-police", "contact-child-l
 const URGENT_NOTE_CONTACTS: usize = 2;
 /// When no entry is clearly ahead, this many of the best are offered as buttons.
 const CHOICES: usize = 4;
-/// Copy buttons per row, and the longest text a copy button may hold (Telegram's limit).
+/// Copy buttons per row.
 const COPY_PER_ROW: usize = 3;
-const MAX_COPY_CHARS: usize = 256;
+/// How many cards an inline query gets.
+const CARDS: usize = 8;
+/// The cards for an empty inline query: what professionals pass on most, and what to do in danger.
+pub const CARDS_WHEN_EMPTY: [&str; 8] = [
+    "procedure-crm-referral",
+    "procedure-first-response",
+    "safety-immediate-danger",
+    "safety-save-evidence",
+    "law-protection-order",
+    "procedure-evidence-preservation",
+    "contact-women-line",
+    "contact-police",
+];
+/// Longest description of a card in the list (the summary, shortened).
+const CARD_DESCRIPTION_CHARS: usize = 160;
 /// The entry behind "urgent help now".
 pub const URGENT_ENTRY: &str = "safety-immediate-danger";
 
@@ -51,6 +63,10 @@ pub enum Event {
     Button(String),
     /// A photo, sticker, voice message, file...: never downloaded or stored.
     Media,
+    /// Words typed to find cards to pass on to another chat (inline mode); answered with `Reply::cards`.
+    Inline(String),
+    /// The card of this entry was chosen and sent into another chat: only counted.
+    InlineChosen(String),
 }
 
 impl Event {
@@ -105,15 +121,52 @@ impl Session {
     }
 }
 
+/// What a front end can show; the engine shapes its replies to it. Each front end supplies its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The first message of an answer fits a phone screen: at most this many visible characters. The rest of the
+    /// entry and its sources are one tap away.
+    pub first_message_chars: usize,
+    /// Longest button label before it is shortened.
+    pub label_chars: usize,
+    /// Longest text a copy button may hold.
+    pub copy_chars: usize,
+}
+
+impl Default for Limits {
+    /// A phone screen, and Telegram's limits.
+    fn default() -> Limits {
+        Limits {
+            first_message_chars: 1200,
+            label_chars: 48,
+            copy_chars: 256,
+        }
+    }
+}
+
 /// The engine: answers events from the current knowledge and index, which may be swapped at any time.
 #[derive(Clone)]
 pub struct Engine {
     index: Arc<ArcSwap<SearchIndex>>,
+    limits: Limits,
 }
 
 impl Engine {
     pub fn new(index: Arc<ArcSwap<SearchIndex>>) -> Engine {
-        Engine { index }
+        Engine {
+            index,
+            limits: Limits::default(),
+        }
+    }
+
+    /// The same engine shaping its replies to a front end's limits.
+    pub fn with_limits(mut self, limits: Limits) -> Engine {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     pub fn index(&self) -> Arc<SearchIndex> {
@@ -123,8 +176,15 @@ impl Engine {
     /// Answers one event.
     pub fn handle(&self, session: &mut Session, incoming: Incoming) -> Reply {
         let index = self.index.load_full();
-        let turn = Turn { index: &index };
-        let mut reply = if !incoming.private {
+        let turn = Turn {
+            index: &index,
+            limits: self.limits,
+        };
+        let mut reply = if let Event::Inline(query) = &incoming.event {
+            turn.cards(session.lang, query)
+        } else if let Event::InlineChosen(id) = &incoming.event {
+            turn.chosen(id)
+        } else if !incoming.private {
             turn.group(session, &incoming.event)
         } else {
             match incoming.event {
@@ -135,6 +195,7 @@ impl Engine {
                     messages: vec![turn.with_menu_button(Message::text(texts(session.lang).text_only), session.lang)],
                     ..Reply::default()
                 },
+                Event::Inline(_) | Event::InlineChosen(_) => Reply::default(),
             }
         };
         reply.lang = session.lang;
@@ -145,11 +206,20 @@ impl Engine {
 /// One answer being put together, over one consistent view of the knowledge.
 struct Turn<'a> {
     index: &'a SearchIndex,
+    limits: Limits,
 }
 
 impl Turn<'_> {
     fn entry(&self, id: &str) -> Option<&Arc<Entry>> {
         self.index.knowledge().get(id)
+    }
+
+    /// The entry a button names, by id or by the hash of its id.
+    fn find(&self, entry: &EntryRef) -> Option<&Arc<Entry>> {
+        match entry {
+            EntryRef::Id(id) => self.entry(id),
+            EntryRef::Hash(_) => self.index.knowledge().entries().iter().find(|e| entry.names(&e.id)),
+        }
     }
 
     fn group(&self, session: &mut Session, event: &Event) -> Reply {
@@ -320,6 +390,11 @@ impl Turn<'_> {
                     None => self.expired(lang),
                 }
             }
+            Action::Show { view, entry } => match self.find(&entry) {
+                Some(found) if view == View::More => self.more(lang, found),
+                Some(found) => self.sources(lang, found),
+                None => self.expired(lang),
+            },
             Action::FlowStep { flow, step } => match self.entry(&flow) {
                 Some(entry) if entry.flow.as_ref().is_some_and(|f| f.step(&step).is_some()) => {
                     self.flow_step(lang, entry, &step)
@@ -409,35 +484,53 @@ impl Turn<'_> {
         Part::Text(format!("⚠ {} {}", texts(lang).if_in_danger, numbers.join(" · ")))
     }
 
-    /// Shows an entry (or starts its flow), with buttons for `next` results, related entries and the menu.
+    /// Shows an entry (or starts its flow) in a first message that fits a phone screen: title, summary, the
+    /// steps that fit and the phone numbers; the rest and the sources are a tap away. Buttons for `next` results,
+    /// related entries and the menu.
     fn open(&self, lang: Lang, entry: &Entry, next: &[&Entry]) -> Reply {
         if let Some(flow) = &entry.flow {
             return self.flow_step(lang, entry, &flow.start);
         }
         let t = texts(lang);
-        let text = entry.text(lang);
-        let mut parts = vec![Part::Heading(text.title.clone()), Part::Text(text.summary.clone())];
-        parts.extend(
-            text.body
-                .split("\n\n")
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(|p| Part::Text(p.to_string())),
-        );
-        if !text.steps.is_empty() {
-            parts.push(Part::Steps(text.steps.clone()));
+        let shown = self.first_screen(lang, entry, t.steps_continue);
+        let has_more = shown.steps_shown < entry.text(lang).steps.len() || !self.details(lang, entry).is_empty();
+        let buttons = self.entry_buttons(lang, entry, next, &shown.parts, has_more);
+        Reply {
+            messages: vec![Message {
+                parts: shown.parts,
+                buttons,
+            }],
+            tallies: vec![Tally::Answer(entry.id.clone())],
+            ..Reply::default()
         }
+    }
+
+    /// The first screen of an entry: title, summary, as many steps as fit the front end's first message (then
+    /// `continued`, saying where the others are) and the phone numbers, which always fit.
+    fn first_screen(&self, lang: Lang, entry: &Entry, continued: &str) -> FirstScreen {
+        let text = entry.text(lang);
+        let head = vec![Part::Heading(text.title.clone()), Part::Text(text.summary.clone())];
+        let phones = entry_phones(lang, entry);
+        let fixed = visible_len(&head) + visible_len(&phones);
+        let steps_shown = steps_that_fit(&text.steps, self.limits.first_message_chars, fixed, continued);
+        let mut parts = head;
+        if steps_shown > 0 {
+            parts.push(Part::Steps {
+                first: 1,
+                steps: text.steps[..steps_shown].to_vec(),
+            });
+        }
+        if steps_shown < text.steps.len() {
+            parts.push(Part::Text(continued.to_string()));
+        }
+        parts.extend(phones);
+        FirstScreen { parts, steps_shown }
+    }
+
+    /// What an entry says beyond its first screen: the body and a contact's emails, websites, address and hours.
+    fn details(&self, lang: Lang, entry: &Entry) -> Vec<Part> {
+        let mut parts: Vec<Part> = paragraphs(entry.text(lang));
         if let Some(c) = &entry.contact {
-            parts.extend(c.phones.iter().map(|p| {
-                let mut label = p.label(lang).to_string();
-                if let Some(h) = &p.hours {
-                    label.push_str(&format!(" ({h})"));
-                }
-                Part::Phone {
-                    number: p.number.clone(),
-                    label,
-                }
-            }));
             parts.extend(c.emails.iter().map(|m| Part::Text(format!("✉ {m}"))));
             parts.extend(c.websites.iter().map(|w| Part::Link {
                 label: w.trim_start_matches("https://").trim_end_matches('/').to_string(),
@@ -450,38 +543,161 @@ impl Turn<'_> {
                 parts.push(Part::Text(format!("🕒 {h}")));
             }
         }
-        if !entry.sources.is_empty() {
-            parts.push(Part::Heading(t.sources.into()));
-            parts.extend(entry.sources.iter().map(|s| Part::Source {
-                label: s.citation.as_ref().map_or_else(
-                    || s.title.clone(),
-                    |c| if s.url.is_some() { s.title.clone() } else { c.clone() },
-                ),
-                url: s.url.clone(),
-            }));
+        parts
+    }
+
+    /// "More": the steps that did not fit the first message, then the details; with the sources a tap away.
+    fn more(&self, lang: Lang, entry: &Entry) -> Reply {
+        let t = texts(lang);
+        let text = entry.text(lang);
+        let shown = self.first_screen(lang, entry, t.steps_continue).steps_shown;
+        let mut parts = vec![Part::Heading(text.title.clone())];
+        if shown < text.steps.len() {
+            parts.push(Part::Steps {
+                first: shown + 1,
+                steps: text.steps[shown..].to_vec(),
+            });
         }
-        let buttons = self.entry_buttons(lang, entry, next, &parts);
+        parts.extend(self.details(lang, entry));
+        let mut buttons = Vec::new();
+        if !entry.sources.is_empty() {
+            buttons.push(vec![self.show_button(lang, entry, View::Sources)]);
+        }
+        buttons.push(vec![self.entry_button(lang, entry), self.menu_button(lang)]);
         Reply {
             messages: vec![Message { parts, buttons }],
-            tallies: vec![Tally::Answer(entry.id.clone())],
             ..Reply::default()
         }
     }
 
-    /// An entry's buttons: numbers and the citation to copy, the next results and related entries (seven at
-    /// most), then the menu and, for people who may need it, "clear this chat".
-    fn entry_buttons(&self, lang: Lang, entry: &Entry, next: &[&Entry], parts: &[Part]) -> Vec<Vec<Button>> {
+    /// "Sources": where the entry's facts come from, each with its link when there is one.
+    fn sources(&self, lang: Lang, entry: &Entry) -> Reply {
+        let t = texts(lang);
+        let mut parts = vec![Part::Heading(format!("{}: {}", t.sources, entry.text(lang).title))];
+        parts.extend(entry.sources.iter().map(|s| Part::Source {
+            label: s.citation.as_ref().map_or_else(
+                || s.title.clone(),
+                |c| if s.url.is_some() { s.title.clone() } else { c.clone() },
+            ),
+            url: s.url.clone(),
+        }));
+        let buttons = vec![vec![self.entry_button(lang, entry), self.menu_button(lang)]];
+        Reply {
+            messages: vec![Message { parts, buttons }],
+            ..Reply::default()
+        }
+    }
+
+    /// Cards to pass an entry on to another chat: for a share button's query (an entry id) that entry first;
+    /// for words, the best matches in the words' language; for nothing, the most useful entries.
+    fn cards(&self, lang: Lang, query: &str) -> Reply {
+        let query = query.trim();
+        let mut entries: Vec<Arc<Entry>> = Vec::new();
+        let mut lang = lang;
+        if query.is_empty() {
+            entries.extend(CARDS_WHEN_EMPTY.iter().filter_map(|id| self.entry(id)).cloned());
+        } else {
+            entries.extend(self.entry(query).cloned());
+            let answer = self.index.search(query, lang, CARDS);
+            if entries.is_empty() {
+                lang = answer.lang;
+            }
+            if answer.emergency() {
+                entries.extend(self.entry(URGENT_ENTRY).cloned());
+            }
+            entries.extend(answer.hits.into_iter().map(|h| h.entry));
+        }
+        let mut seen: Vec<String> = Vec::new();
+        entries.retain(|e| {
+            let new = !seen.contains(&e.id);
+            seen.push(e.id.clone());
+            new
+        });
+        Reply {
+            cards: entries.iter().take(CARDS).map(|e| self.card(lang, e)).collect(),
+            lang,
+            ..Reply::default()
+        }
+    }
+
+    /// An entry as a card: its first screen, with a button that opens it in Udha.
+    fn card(&self, lang: Lang, entry: &Entry) -> Card {
+        let t = texts(lang);
+        let text = entry.text(lang);
+        let message = Message {
+            parts: self.first_screen(lang, entry, t.card_continue).parts,
+            buttons: vec![vec![Button::Open {
+                label: t.open_in_udha.into(),
+                entry: entry.id.clone(),
+            }]],
+        };
+        Card {
+            id: entry.id.clone(),
+            title: text.title.clone(),
+            description: shorten(&text.summary, CARD_DESCRIPTION_CHARS),
+            message,
+        }
+    }
+
+    /// A card was sent into another chat: counted for its entry, nothing else.
+    fn chosen(&self, id: &str) -> Reply {
+        Reply {
+            tallies: self
+                .entry(id)
+                .map(|e| Tally::Inline(e.id.clone()))
+                .into_iter()
+                .collect(),
+            ..Reply::default()
+        }
+    }
+
+    fn show_button(&self, lang: Lang, entry: &Entry, view: View) -> Button {
+        let t = texts(lang);
+        Button::Action {
+            label: if view == View::More { t.more } else { t.sources_button }.into(),
+            data: callback::encode(
+                lang,
+                &Action::Show {
+                    view,
+                    entry: EntryRef::Id(entry.id.clone()),
+                },
+            ),
+        }
+    }
+
+    /// An entry's buttons: numbers and the citation to copy; "more", "sources" and "share"; the next results and
+    /// related entries (seven at most), then the menu and, for people who may need it, "clear this chat".
+    fn entry_buttons(
+        &self,
+        lang: Lang,
+        entry: &Entry,
+        next: &[&Entry],
+        parts: &[Part],
+        has_more: bool,
+    ) -> Vec<Vec<Button>> {
         let t = texts(lang);
         let mut buttons: Vec<Vec<Button>> = copy_phone_rows(parts);
         if entry.kind == Kind::Law
             && let Some(citation) = entry.sources.iter().find_map(|s| s.citation.as_deref())
-            && citation.chars().count() <= MAX_COPY_CHARS
+            && citation.chars().count() <= self.limits.copy_chars
         {
             buttons.push(vec![Button::Copy {
                 label: t.copy_citation.into(),
                 text: citation.to_string(),
             }]);
         }
+        let mut views = Vec::new();
+        if has_more {
+            views.push(self.show_button(lang, entry, View::More));
+        }
+        if !entry.sources.is_empty() {
+            views.push(self.show_button(lang, entry, View::Sources));
+        }
+        views.push(Button::Share {
+            label: t.share.into(),
+            query: entry.id.clone(),
+        });
+        buttons.push(views);
         let mut offered: Vec<&str> = vec![&entry.id];
         let related = entry.related.iter().filter_map(|id| self.entry(id)).map(Arc::as_ref);
         for e in next.iter().take(3).copied().chain(related) {
@@ -669,7 +885,7 @@ impl Turn<'_> {
 
     fn entry_button(&self, lang: Lang, entry: &Entry) -> Button {
         Button::Action {
-            label: shorten(&entry.text(lang).title),
+            label: shorten(&entry.text(lang).title, self.limits.label_chars),
             data: callback::encode(lang, &Action::Entry(entry.id.clone())),
         }
     }
@@ -724,10 +940,87 @@ fn copy_phone_rows(parts: &[Part]) -> Vec<Vec<Button>> {
     copies.chunks(COPY_PER_ROW).map(<[Button]>::to_vec).collect()
 }
 
-fn shorten(label: &str) -> String {
-    if label.chars().count() <= MAX_LABEL_CHARS {
+fn shorten(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
         return label.to_string();
     }
-    let cut: String = label.chars().take(MAX_LABEL_CHARS - 1).collect();
+    let cut: String = label.chars().take(max.saturating_sub(1)).collect();
     format!("{}…", cut.trim_end())
+}
+
+/// An entry's first screen, and how many of its steps it shows.
+struct FirstScreen {
+    parts: Vec<Part>,
+    steps_shown: usize,
+}
+
+/// A contact entry's phone numbers, each with its hours.
+fn entry_phones(lang: Lang, entry: &Entry) -> Vec<Part> {
+    let Some(c) = &entry.contact else {
+        return Vec::new();
+    };
+    c.phones
+        .iter()
+        .map(|p| {
+            let mut label = p.label(lang).to_string();
+            if let Some(h) = &p.hours {
+                label.push_str(&format!(" ({h})"));
+            }
+            Part::Phone {
+                number: p.number.clone(),
+                label,
+            }
+        })
+        .collect()
+}
+
+/// The body's paragraphs.
+fn paragraphs(text: &Localized) -> Vec<Part> {
+    text.body
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| Part::Text(p.to_string()))
+        .collect()
+}
+
+/// What a front end may add to each part when it shows it (a line between parts, a symbol before a phone).
+const PART_MARGIN: usize = 4;
+
+/// How many characters the parts take on screen, counted generously.
+fn visible_len(parts: &[Part]) -> usize {
+    parts
+        .iter()
+        .map(|p| {
+            Message {
+                parts: vec![p.clone()],
+                buttons: Vec::new(),
+            }
+            .plain()
+            .chars()
+            .count()
+                + PART_MARGIN
+        })
+        .sum()
+}
+
+/// How many of `steps`, from the first, fit in `limit` characters beside `used` ones (with the `continued` line
+/// when not all of them fit).
+fn steps_that_fit(steps: &[String], limit: usize, used: usize, continued: &str) -> usize {
+    let step_len = |i: usize, s: &String| format!("{}. {s}", i + 1).chars().count() + 1;
+    let all: usize = steps.iter().enumerate().map(|(i, s)| step_len(i, s)).sum();
+    if used + all + PART_MARGIN <= limit {
+        return steps.len();
+    }
+    let room = limit.saturating_sub(used + PART_MARGIN * 2 + continued.chars().count());
+    let mut taken = 0;
+    let mut count = 0;
+    for (i, s) in steps.iter().enumerate() {
+        taken += step_len(i, s);
+        if taken > room {
+            break;
+        }
+        count += 1;
+    }
+    count
 }

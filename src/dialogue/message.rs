@@ -10,8 +10,8 @@ pub enum Part {
     Heading(String),
     /// A paragraph of plain text.
     Text(String),
-    /// Numbered steps.
-    Steps(Vec<String>),
+    /// Numbered steps, the first numbered `first` (steps that did not fit the first message go on from there).
+    Steps { first: usize, steps: Vec<String> },
     /// A phone number with what it is.
     Phone { number: String, label: String },
     /// A link (https) with its label.
@@ -21,18 +21,26 @@ pub enum Part {
 }
 
 /// A button: presses come back to the engine as `data`; link buttons open a URL; copy buttons put `text` on the
-/// clipboard (a phone number to paste into the phone app, a legal citation).
+/// clipboard (a phone number to paste into the phone app, a legal citation); share buttons let the person pick
+/// another chat and pass on what `query` finds there (the entry itself first); open buttons, on a shared card,
+/// open the entry in a conversation with Udha.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Button {
     Action { label: String, data: String },
     Link { label: String, url: String },
     Copy { label: String, text: String },
+    Share { label: String, query: String },
+    Open { label: String, entry: String },
 }
 
 impl Button {
     pub fn label(&self) -> &str {
         match self {
-            Button::Action { label, .. } | Button::Link { label, .. } | Button::Copy { label, .. } => label,
+            Button::Action { label, .. }
+            | Button::Link { label, .. }
+            | Button::Copy { label, .. }
+            | Button::Share { label, .. }
+            | Button::Open { label, .. } => label,
         }
     }
 }
@@ -59,8 +67,8 @@ impl Message {
         for p in &self.parts {
             match p {
                 Part::Heading(t) | Part::Text(t) => out.push(t.clone()),
-                Part::Steps(steps) => {
-                    out.extend(steps.iter().enumerate().map(|(i, s)| format!("{}. {s}", i + 1)));
+                Part::Steps { first, steps } => {
+                    out.extend(steps.iter().enumerate().map(|(i, s)| format!("{}. {s}", first + i)));
                 }
                 Part::Phone { number, label } => out.push(format!("{number} – {label}")),
                 Part::Link { label, url } => out.push(format!("{label}: {url}")),
@@ -88,12 +96,28 @@ pub enum Tally {
     NoResult,
     Emergency,
     FlowStart(String),
-    FlowStep { flow: String, step: String },
+    FlowStep {
+        flow: String,
+        step: String,
+    },
     FlowEnd(String),
     DeepLink(String),
+    /// An entry's card was chosen from inline mode (sent into another chat).
+    Inline(String),
     ClearChat,
     LangSwitch,
     Error,
+}
+
+/// An entry as a card for another chat (inline mode): listed by its title and description; choosing it sends
+/// `message`, which ends with a button that opens the entry in Udha.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Card {
+    /// The entry's id: unique among the cards of one reply.
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub message: Message,
 }
 
 /// Everything the engine answers to one event.
@@ -107,6 +131,8 @@ pub struct Reply {
     pub notice: Option<String>,
     /// What to count.
     pub tallies: Vec<Tally>,
+    /// Cards to offer (an inline query's answer), best first.
+    pub cards: Vec<Card>,
     /// The language the reply is in.
     pub lang: Lang,
 }

@@ -11,5 +11,5 @@ pub mod texts;
 
 pub use texts::texts as ui_texts;
 
-pub use engine::{Command, Engine, Event, Incoming, Session};
-pub use message::{Button, Message, Part, Reply, Tally};
+pub use engine::{Command, Engine, Event, Incoming, Limits, Session};
+pub use message::{Button, Card, Message, Part, Reply, Tally};

@@ -18,7 +18,18 @@ pub struct Texts {
     pub menu: &'static str,
     pub back: &'static str,
     pub in_danger: &'static str,
+    /// The button for the rest of an entry (the body, contact details, steps that did not fit).
     pub more: &'static str,
+    /// The button for an entry's sources.
+    pub sources_button: &'static str,
+    /// The button that passes an entry on to another chat.
+    pub share: &'static str,
+    /// On a shared card: the button that opens the entry in Udha.
+    pub open_in_udha: &'static str,
+    /// After the steps that fit the first message, when more follow under "more".
+    pub steps_continue: &'static str,
+    /// On a shared card, when its steps go on in Udha.
+    pub card_continue: &'static str,
     pub related: &'static str,
     pub sources: &'static str,
     pub not_found: &'static str,
@@ -62,7 +73,12 @@ pub const SQ: Texts = Texts {
     menu: "☰ Menuja",
     back: "← Mbrapa",
     in_danger: "🆘 Jam në rrezik tani",
-    more: "Të tjera",
+    more: "➕ Më shumë",
+    sources_button: "📚 Burimet",
+    share: "↗ Ndaje",
+    open_in_udha: "Hape në Udha",
+    steps_continue: "Hapat e tjerë: ➕ Më shumë.",
+    card_continue: "Hapat e tjerë: hapeni në Udha.",
     related: "Shihni edhe",
     sources: "Burimet",
     not_found: "Nuk gjeta diçka të saktë për këtë. Provoni me fjalë të tjera, ose zgjidhni nga menuja. \
@@ -110,7 +126,12 @@ pub const EN: Texts = Texts {
     menu: "☰ Menu",
     back: "← Back",
     in_danger: "🆘 I'm in danger now",
-    more: "More",
+    more: "➕ More",
+    sources_button: "📚 Sources",
+    share: "↗ Share",
+    open_in_udha: "Open in Udha",
+    steps_continue: "The other steps: ➕ More.",
+    card_continue: "The other steps: open it in Udha.",
     related: "See also",
     sources: "Sources",
     not_found: "I found nothing precise for this. Try other words, or choose from the menu. \

@@ -38,10 +38,10 @@ fn part(p: &Part) -> String {
     match p {
         Part::Heading(t) => format!("<b>{}</b>", escape(t)),
         Part::Text(t) => escape(t),
-        Part::Steps(steps) => steps
+        Part::Steps { first, steps } => steps
             .iter()
             .enumerate()
-            .map(|(i, s)| format!("{}. {}", i + 1, escape(s)))
+            .map(|(i, s)| format!("{}. {}", first + i, escape(s)))
             .collect::<Vec<_>>()
             .join("\n"),
         Part::Phone { number, label } => format!("☎ <b>{}</b> – {}", escape(number), escape(label)),
@@ -94,10 +94,10 @@ pub fn render(message: &Message) -> Vec<String> {
 /// split plain text at line ends, then at spaces, escaping each piece.
 fn split_long(p: &Part) -> Vec<String> {
     let plain = match p {
-        Part::Steps(steps) => steps
+        Part::Steps { first, steps } => steps
             .iter()
             .enumerate()
-            .map(|(i, s)| format!("{}. {s}", i + 1))
+            .map(|(i, s)| format!("{}. {s}", first + i))
             .collect::<Vec<_>>()
             .join("\n"),
         Part::Heading(t) | Part::Text(t) => t.clone(),

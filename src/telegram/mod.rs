@@ -23,13 +23,14 @@ use teloxide::dispatching::{Dispatcher, UpdateFilterExt};
 use teloxide::dptree;
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, ChatId, CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, MessageId,
-    ParseMode, Update,
+    BotCommand, ChatId, ChosenInlineResult, CopyTextButton, InlineKeyboardButton, InlineKeyboardButtonKind,
+    InlineKeyboardMarkup, InlineQuery, InlineQueryResult, InlineQueryResultArticle, InputMessageContent,
+    InputMessageContentText, LinkPreviewOptions, Me, MessageId, ParseMode, SwitchInlineQueryChosenChat, Update,
 };
 use teloxide::update_listeners::Polling;
 use teloxide::{ApiError, RequestError};
 
-use crate::dialogue::{self, Engine, Event, Incoming, Reply, Tally, texts};
+use crate::dialogue::{self, Engine, Event, Incoming, Limits, Reply, Session, Tally, texts};
 use crate::knowledge::Lang;
 use chats::Chats;
 
@@ -121,6 +122,17 @@ impl Config {
     }
 }
 
+/// What Telegram shows, as the engine needs to know it: a first message that fits a phone screen, button labels
+/// that fit a phone's width, copy buttons within Telegram's limit.
+pub const SCREEN: Limits = Limits {
+    first_message_chars: 1200,
+    label_chars: 48,
+    copy_chars: COPY_TEXT_MAX,
+};
+
+/// How long Telegram may keep an inline query's answer: short, so a knowledge update shows soon.
+const INLINE_CACHE_SECONDS: u32 = 60;
+
 /// Receives what to count.
 pub type TallySink = Arc<dyn Fn(&Tally, Lang) + Send + Sync>;
 
@@ -164,7 +176,7 @@ pub async fn run(
     };
     tokio::spawn(register_commands(bot.clone(), stop_rx.clone()));
     let state = Arc::new(State {
-        engine,
+        engine: engine.with_limits(SCREEN),
         chats: Chats::default(),
         tally,
         limits: limits::SendLimits::new(config.send_limit),
@@ -224,7 +236,9 @@ fn make_bot(config: &Config) -> anyhow::Result<TgBot> {
 fn dispatcher(bot: TgBot, state: Arc<State>) -> Dispatcher<TgBot, Box<dyn std::error::Error + Send + Sync>, ()> {
     let handler = dptree::entry()
         .branch(Update::filter_message().endpoint(on_message))
-        .branch(Update::filter_callback_query().endpoint(on_callback));
+        .branch(Update::filter_callback_query().endpoint(on_callback))
+        .branch(Update::filter_inline_query().endpoint(on_inline_query))
+        .branch(Update::filter_chosen_inline_result().endpoint(on_chosen_inline_result));
     Dispatcher::builder(bot, handler)
         .dependencies(dptree::deps![state])
         .default_handler(|_| async {})
@@ -425,6 +439,65 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, state: Arc<State>) -> Handler
     Ok(())
 }
 
+/// `@bot words` in any chat: the matching entries as cards to send there. The words are never kept or logged.
+async fn on_inline_query(bot: TgBot, q: InlineQuery, me: Me, state: Arc<State>) -> HandlerResult {
+    let mut session = Session::new(q.from.language_code.as_deref());
+    let reply = state.engine.handle(
+        &mut session,
+        Incoming {
+            event: Event::Inline(q.query.clone()),
+            private: true,
+        },
+    );
+    let results: Vec<InlineQueryResult> = reply
+        .cards
+        .iter()
+        .filter_map(|c| article(c, me.user.username.as_deref()))
+        .collect();
+    let result = retry(|| {
+        bot.answer_inline_query(q.id.clone(), results.clone())
+            .cache_time(INLINE_CACHE_SECONDS)
+            .is_personal(true)
+            .send()
+    })
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(kind = error_kind(&e), "answering an inline query failed");
+    }
+    Ok(())
+}
+
+/// A card was sent into another chat (Telegram reports it when inline feedback is on): counted by entry only.
+async fn on_chosen_inline_result(r: ChosenInlineResult, state: Arc<State>) -> HandlerResult {
+    let mut session = Session::new(r.from.language_code.as_deref());
+    let reply = state.engine.handle(
+        &mut session,
+        Incoming {
+            event: Event::InlineChosen(r.result_id.clone()),
+            private: true,
+        },
+    );
+    for t in &reply.tallies {
+        (state.tally)(t, reply.lang);
+    }
+    Ok(())
+}
+
+/// A card as an article result: its title and description in the list; choosing it sends its first screen as
+/// HTML (one message, within 4096 characters) with a button that opens the entry in a chat with the bot.
+fn article(card: &dialogue::Card, bot_username: Option<&str>) -> Option<InlineQueryResult> {
+    let text = html::render(&card.message).into_iter().next()?;
+    let content = InputMessageContentText::new(text)
+        .parse_mode(ParseMode::Html)
+        .link_preview_options(no_preview());
+    let mut article = InlineQueryResultArticle::new(&card.id, &card.title, InputMessageContent::Text(content))
+        .description(&card.description);
+    if let Some(markup) = keyboard(&card.message, bot_username) {
+        article = article.reply_markup(markup);
+    }
+    Some(InlineQueryResult::Article(article))
+}
+
 async fn answer_callback(bot: &TgBot, q: &CallbackQuery, notice: Option<String>) {
     let result = retry(|| {
         let mut request = bot.answer_callback_query(q.id.clone());
@@ -469,7 +542,7 @@ async fn deliver(bot: &TgBot, state: &State, chat: ChatId, private: bool, reply:
     }
     for message in &reply.messages {
         let chunks = html::render(message);
-        let keyboard = keyboard(message);
+        let keyboard = keyboard(message, None);
         let last = chunks.len().saturating_sub(1);
         for (i, chunk) in chunks.iter().enumerate() {
             let markup = if i == last { keyboard.clone() } else { None };
@@ -510,14 +583,29 @@ fn no_preview() -> LinkPreviewOptions {
 const COPY_TEXT_MAX: usize = 256;
 
 /// The message's buttons as an inline keyboard: callback data within 64 bytes, links only to https, copy texts
-/// of 1 to 256 characters.
-fn keyboard(message: &dialogue::Message) -> Option<InlineKeyboardMarkup> {
+/// of 1 to 256 characters, share buttons that let the person choose a private chat or a group, and "open in
+/// Udha" as the bot's deep link (only where the bot's username is known).
+fn keyboard(message: &dialogue::Message, bot_username: Option<&str>) -> Option<InlineKeyboardMarkup> {
     let rows: Vec<Vec<InlineKeyboardButton>> = message
         .buttons
         .iter()
         .map(|row| {
             row.iter()
                 .filter_map(|b| match b {
+                    dialogue::Button::Share { label, query } => {
+                        let chosen = SwitchInlineQueryChosenChat {
+                            query: Some(query.clone()),
+                            allow_user_chats: true,
+                            allow_bot_chats: false,
+                            allow_group_chats: true,
+                            allow_channel_chats: false,
+                        };
+                        let kind = InlineKeyboardButtonKind::SwitchInlineQueryChosenChat(chosen);
+                        Some(InlineKeyboardButton::new(label.clone(), kind))
+                    }
+                    dialogue::Button::Open { label, entry } => bot_username
+                        .and_then(|bot| url::Url::parse(&format!("https://t.me/{bot}?start={entry}")).ok())
+                        .map(|u| InlineKeyboardButton::url(label.clone(), u)),
                     dialogue::Button::Action { label, data }
                         if !data.is_empty() && data.len() <= dialogue::callback::MAX_BYTES =>
                     {

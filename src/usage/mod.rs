@@ -79,6 +79,8 @@ pub enum EventKind {
     FlowEnd,
     /// A deep link (`/start entry-id`, QR code) opened an entry (topic: the entry id).
     DeepLink,
+    /// An entry's card was sent into another chat from inline mode (topic: the entry id; never the query).
+    Inline,
     /// The user cleared the chat.
     ClearChat,
     /// The user switched language.
@@ -89,7 +91,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind, in report order.
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 13] = [
         EventKind::Start,
         EventKind::Question,
         EventKind::Answer,
@@ -99,6 +101,7 @@ impl EventKind {
         EventKind::FlowStep,
         EventKind::FlowEnd,
         EventKind::DeepLink,
+        EventKind::Inline,
         EventKind::ClearChat,
         EventKind::LangSwitch,
         EventKind::Error,
@@ -116,6 +119,7 @@ impl EventKind {
             EventKind::FlowStep => "flow_step",
             EventKind::FlowEnd => "flow_end",
             EventKind::DeepLink => "deep_link",
+            EventKind::Inline => "inline",
             EventKind::ClearChat => "clear_chat",
             EventKind::LangSwitch => "lang_switch",
             EventKind::Error => "error",

@@ -19,6 +19,10 @@
 //! - Webhooks: `setWebhook` (http:// loopback URLs accepted, unlike Telegram, which wants HTTPS) makes the fake POST
 //!   the updates to that URL one by one with `X-Telegram-Bot-Api-Secret-Token`, retrying until a 2xx.
 //! - Telegram's rejections, as `{"ok":false,"error_code":400,"description":"Bad Request: ..."}`; see `send_message`.
+//! - Inline mode: `inline_query` and `chosen_inline_result` updates; `answerInlineQuery` checked like Telegram
+//!   (a query answered once, at most 50 results, result ids 1–64 bytes and unique, a title, the message text valid
+//!   and within 4096 characters, buttons as in messages); share buttons (`switch_inline_query_chosen_chat`) must
+//!   allow some kind of chat.
 //! - Injected faults per method (429 with `retry_after`, 502, a dropped connection, any error, a delay) and a whole
 //!   outage (`set_down`).
 
@@ -69,6 +73,7 @@ const METHODS: &[&str] = &[
     "deleteMessages",
     "sendChatAction",
     "answerCallbackQuery",
+    "answerInlineQuery",
     "setMyCommands",
     "getMyCommands",
     "deleteMyCommands",
@@ -219,6 +224,45 @@ pub struct Button {
     pub url: Option<String>,
     /// A copy button's text (`copy_text.text`).
     pub copy_text: Option<String>,
+    /// A share button's query (`switch_inline_query_chosen_chat.query`).
+    pub share_query: Option<String>,
+}
+
+/// One result of an answered inline query, as the person would see it in the list and, chosen, in the chat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InlineResult {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// The message it sends, as the recipient sees it (tags removed, entities decoded, trimmed).
+    pub text: String,
+    /// The message exactly as the bot gave it.
+    pub raw_text: String,
+    pub reply_markup: Option<Value>,
+}
+
+impl InlineResult {
+    /// The URL buttons of the message it sends.
+    pub fn urls(&self) -> Vec<String> {
+        self.reply_markup
+            .as_ref()
+            .and_then(|m| m.get("inline_keyboard"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .flatten()
+            .filter_map(|b| b.get("url").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    }
+}
+
+/// How the bot answered an inline query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InlineAnswer {
+    pub results: Vec<InlineResult>,
+    pub cache_time: Option<i64>,
+    pub is_personal: bool,
 }
 
 /// A message in a chat as the fake server holds it (user's or bot's), with its current content.
@@ -267,6 +311,11 @@ impl SentMessage {
                                 copy_text: b
                                     .get("copy_text")
                                     .and_then(|c| c.get("text"))
+                                    .and_then(Value::as_str)
+                                    .map(str::to_string),
+                                share_query: b
+                                    .get("switch_inline_query_chosen_chat")
+                                    .and_then(|c| c.get("query"))
                                     .and_then(Value::as_str)
                                     .map(str::to_string),
                             })
@@ -458,6 +507,7 @@ struct State {
     chats: HashMap<i64, ChatState>,
     callbacks: HashMap<String, Option<CallbackAnswer>>,
     next_callback: u64,
+    inline_queries: HashMap<String, Option<InlineAnswer>>,
     next_file: u64,
     files: HashMap<String, (String, i64)>,
     commands: BTreeMap<(String, String), Vec<(String, String)>>,
@@ -828,6 +878,7 @@ impl FakeTelegram {
             down: false,
             faults: Vec::new(),
             next_update_id: FIRST_UPDATE_ID,
+            inline_queries: HashMap::new(),
             updates: VecDeque::new(),
             allowed_updates: None,
             poll_generation: 0,
@@ -1017,6 +1068,51 @@ impl FakeTelegram {
             st.push_update("callback_query", payload);
             id
         })
+    }
+
+    /// The user types `@bot query` in a chat of `chat_type` (`sender`, `private`, `group`, `supergroup`): queues an
+    /// `inline_query` update and returns its id. Telegram's clients send at most 256 characters.
+    pub fn inline_query(&self, user: &TestUser, query: &str, chat_type: &str) -> String {
+        assert!(
+            query.chars().count() <= 256,
+            "Telegram sends inline queries of at most 256 characters"
+        );
+        self.mutate(|st| {
+            st.next_callback += 1;
+            let id = (5_000_000_000_000_000_000u64 + st.next_callback).to_string();
+            let payload = json!({
+                "id": id,
+                "from": user.json(),
+                "query": query,
+                "offset": "",
+                "chat_type": chat_type,
+            });
+            st.inline_queries.insert(id.clone(), None);
+            st.push_update("inline_query", payload);
+            id
+        })
+    }
+
+    /// The user picks the result `result_id` of an inline query for `query` (Telegram reports it when the bot's
+    /// inline feedback is on): queues a `chosen_inline_result` update.
+    pub fn choose_inline_result(&self, user: &TestUser, result_id: &str, query: &str) {
+        self.mutate(|st| {
+            let payload = json!({ "result_id": result_id, "from": user.json(), "query": query });
+            st.push_update("chosen_inline_result", payload);
+        });
+    }
+
+    /// How the bot answered inline query `id`, if it did.
+    pub fn inline_answer(&self, id: &str) -> Option<InlineAnswer> {
+        self.read(|st| st.inline_queries.get(id).cloned().flatten())
+    }
+
+    pub async fn wait_for_inline_answer(&self, id: &str, timeout: Duration) -> InlineAnswer {
+        self.wait_until(timeout, &format!("inline query {id} is answered"), || {
+            self.inline_answer(id).is_some()
+        })
+        .await;
+        self.inline_answer(id).expect("answered")
     }
 
     /// Presses the first button whose label contains `label` (case-insensitive) on bot message `message_id`.
@@ -1812,6 +1908,7 @@ fn dispatch(st: &mut State, method: &str, p: &Value) -> Result<Value, ApiErr> {
         "deleteMessages" => delete_messages(st, p),
         "sendChatAction" => send_chat_action(st, p),
         "answerCallbackQuery" => answer_callback_query(st, p),
+        "answerInlineQuery" => answer_inline_query(st, p),
         "setMyCommands" => set_my_commands(st, p),
         "getMyCommands" => {
             let key = commands_key(p)?;
@@ -2005,6 +2102,20 @@ fn reply_markup(p: &Value) -> Result<Option<Value>, ApiErr> {
                     let text = copy.get("text").and_then(Value::as_str);
                     if !text.is_some_and(|t| (1..=256).contains(&t.chars().count())) {
                         return Err(bad("BUTTON_COPY_TEXT_INVALID"));
+                    }
+                }
+                if let Some(chosen) = b.get("switch_inline_query_chosen_chat") {
+                    let allows = [
+                        "allow_user_chats",
+                        "allow_bot_chats",
+                        "allow_group_chats",
+                        "allow_channel_chats",
+                    ]
+                    .iter()
+                    .any(|k| chosen.get(*k).and_then(Value::as_bool) == Some(true));
+                    let query = chosen.get("query").and_then(Value::as_str).unwrap_or_default();
+                    if !allows || query.chars().count() > 256 {
+                        return Err(bad("BUTTON_TYPE_INVALID"));
                     }
                 }
                 if let Some(data) = b.get("callback_data") {
@@ -2255,6 +2366,80 @@ fn answer_callback_query(st: &mut State, p: &Value) -> Result<Value, ApiErr> {
         }
         _ => Err(bad(INVALID_QUERY)),
     }
+}
+
+/// Telegram's most results per inline answer, and longest result id in bytes.
+const MAX_INLINE_RESULTS: usize = 50;
+const MAX_RESULT_ID_BYTES: usize = 64;
+
+fn answer_inline_query(st: &mut State, p: &Value) -> Result<Value, ApiErr> {
+    let id = p_str(p, "inline_query_id").unwrap_or_default();
+    if !matches!(st.inline_queries.get(&id), Some(None)) {
+        return Err(bad(
+            "query is too old and response timeout expired or query ID is invalid",
+        ));
+    }
+    let results = p_json(p, "results").ok_or_else(|| bad("results is empty"))?;
+    let results = results
+        .as_array()
+        .ok_or_else(|| bad("field \"results\" must be of type Array"))?;
+    if results.len() > MAX_INLINE_RESULTS {
+        return Err(bad("RESULTS_TOO_MUCH"));
+    }
+    if p_i64(p, "cache_time").is_some_and(|c| c < 0) {
+        return Err(bad("cache_time is invalid"));
+    }
+    if p_str(p, "next_offset").is_some_and(|o| o.len() > 64) {
+        return Err(bad("NEXT_OFFSET_INVALID"));
+    }
+    let mut checked: Vec<InlineResult> = Vec::new();
+    for r in results {
+        let result = inline_result(st, r)?;
+        if checked.iter().any(|c| c.id == result.id) {
+            return Err(bad("RESULT_ID_DUPLICATE"));
+        }
+        checked.push(result);
+    }
+    st.inline_queries.insert(
+        id,
+        Some(InlineAnswer {
+            results: checked,
+            cache_time: p_i64(p, "cache_time"),
+            is_personal: p_bool(p, "is_personal"),
+        }),
+    );
+    Ok(json!(true))
+}
+
+/// One result of `answerInlineQuery`, checked like Telegram (only articles with text content are modelled).
+fn inline_result(st: &State, r: &Value) -> Result<InlineResult, ApiErr> {
+    if r.get("type").and_then(Value::as_str) != Some("article") {
+        return Err(bad("RESULT_TYPE_INVALID"));
+    }
+    let id = r.get("id").and_then(Value::as_str).unwrap_or_default();
+    if id.is_empty() || id.len() > MAX_RESULT_ID_BYTES {
+        return Err(bad("RESULT_ID_INVALID"));
+    }
+    let title = r.get("title").and_then(Value::as_str).unwrap_or_default();
+    if title.trim().is_empty() {
+        return Err(bad("RESULT_TITLE_EMPTY"));
+    }
+    let content = r
+        .get("input_message_content")
+        .ok_or_else(|| bad("SEND_MESSAGE_MEDIA_INVALID"))?;
+    let raw = content.get("message_text").and_then(Value::as_str).unwrap_or_default();
+    let parse_mode = content.get("parse_mode").and_then(Value::as_str);
+    let parsed = format_text(st, raw, parse_mode)?;
+    check_length(&parsed.text).map_err(|_| bad("MESSAGE_TOO_LONG"))?;
+    let markup = reply_markup(&json!({ "reply_markup": r.get("reply_markup").cloned().unwrap_or(Value::Null) }))?;
+    Ok(InlineResult {
+        id: id.to_string(),
+        title: title.to_string(),
+        description: r.get("description").and_then(Value::as_str).map(str::to_string),
+        text: parsed.text,
+        raw_text: raw.to_string(),
+        reply_markup: markup,
+    })
 }
 
 fn commands_key(p: &Value) -> Result<(String, String), ApiErr> {
