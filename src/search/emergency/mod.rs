@@ -249,12 +249,23 @@ pub fn detect(text: &str) -> bool {
 /// reading, or lower a grammar alarm it is sure is none.
 pub fn assess(folded: &str, normalized: &str) -> Assessment {
     let reading = Reading::new(folded, normalized);
-    let p = model::probability(normalized, &reading.cues());
-    let danger = decide(p, reading.has_cue(), reading.grammar());
+    // A message without a word ("4", "?", "👍") gives the model nothing to read: only the grammar decides.
+    let danger = if has_word(normalized) {
+        let p = model::probability(normalized, &reading.cues());
+        decide(p, reading.has_cue(), reading.grammar())
+    } else {
+        reading.grammar()
+    };
     Assessment {
         danger,
         child: danger != Danger::None && reading.child(),
     }
+}
+
+/// Whether the message has a word of two letters or more.
+fn has_word(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphabetic())
+        .any(|w| w.chars().nth(1).is_some())
 }
 
 /// What the grammar alone makes of a message (see [`assess`]).
@@ -489,6 +500,13 @@ mod tests {
             "he's outside my work and said I won't leave alive",
         ] {
             assert_eq!(level_of(s), Danger::Now, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_message_without_words_is_no_alarm() {
+        for s in ["4", "7", "2", "?", "...", "👍", "12 3"] {
+            assert_eq!(level_of(s), Danger::None, "{s}");
         }
     }
 
