@@ -814,3 +814,78 @@ async fn teloxide_webhook_listener_end_to_end() {
     fake.wait_for_updates_consumed(T).await;
     running.abort();
 }
+
+#[tokio::test]
+async fn inline_answers_and_share_buttons_are_checked_like_telegram() {
+    use teloxide::types::{
+        InlineKeyboardButtonKind, InlineQueryId, InlineQueryResult, InlineQueryResultArticle, InputMessageContent,
+        InputMessageContentText, SwitchInlineQueryChosenChat,
+    };
+    let fake = FakeTelegram::start().await;
+    let bot = fake.bot(TOKEN);
+    let u = user();
+    let article = |id: &str, text: &str| {
+        let content = InputMessageContentText::new(text).parse_mode(ParseMode::Html);
+        InlineQueryResult::Article(InlineQueryResultArticle::new(
+            id,
+            "Title",
+            InputMessageContent::Text(content),
+        ))
+    };
+    let q = fake.inline_query(&u, "si ta raportoj", "private");
+    let ups = updates(&bot).await;
+    assert!(
+        ups.iter()
+            .any(|up| matches!(&up.kind, UpdateKind::InlineQuery(iq) if iq.query == "si ta raportoj")),
+        "an inline_query update teloxide reads"
+    );
+    let answer = |results: Vec<InlineQueryResult>| bot.answer_inline_query(InlineQueryId(q.clone()), results);
+    let fifty_one: Vec<InlineQueryResult> = (0..51).map(|i| article(&format!("r{i}"), "x")).collect();
+    for (bad, why) in [
+        (fifty_one, "more than 50 results"),
+        (vec![article("a", "x"), article("a", "y")], "duplicate ids"),
+        (vec![article(&"i".repeat(65), "x")], "an id over 64 bytes"),
+        (vec![article("a", "<b>unclosed")], "invalid HTML"),
+        (vec![article("a", &"x".repeat(4097))], "text over 4096 characters"),
+    ] {
+        assert!(answer(bad).await.is_err(), "{why} is refused");
+    }
+    assert!(fake.inline_answer(&q).is_none(), "nothing was accepted");
+    answer(vec![article("a", "<b>ok</b> &amp; fine")]).await.unwrap();
+    let got = fake.inline_answer(&q).expect("answered");
+    assert_eq!(got.results[0].text, "ok & fine");
+    assert!(
+        answer(vec![article("b", "x")]).await.is_err(),
+        "a query is answered once"
+    );
+    let unknown = bot.answer_inline_query(InlineQueryId("no-such-query".into()), vec![article("a", "x")]);
+    assert!(unknown.await.is_err(), "an unknown query id is refused");
+
+    fake.choose_inline_result(&u, "a", "si ta raportoj");
+    let ups = updates(&bot).await;
+    assert!(
+        ups.iter()
+            .any(|up| matches!(&up.kind, UpdateKind::ChosenInlineResult(r) if r.result_id == "a"))
+    );
+
+    fake.open_private_chat(&u);
+    let share = |allow: bool| {
+        let chosen = SwitchInlineQueryChosenChat {
+            query: Some("procedure-crm-referral".into()),
+            allow_user_chats: allow,
+            allow_bot_chats: false,
+            allow_group_chats: allow,
+            allow_channel_chats: false,
+        };
+        InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::new(
+            "Share",
+            InlineKeyboardButtonKind::SwitchInlineQueryChosenChat(chosen),
+        )]])
+    };
+    let chat = ChatId(u.chat_id());
+    assert!(
+        bot.send_message(chat, "x").reply_markup(share(false)).await.is_err(),
+        "a share button allows some chat"
+    );
+    bot.send_message(chat, "x").reply_markup(share(true)).await.unwrap();
+}
