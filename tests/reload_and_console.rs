@@ -95,6 +95,53 @@ fn the_terminal_chat_numbers_buttons_and_answers_questions() {
     assert!(out.contains("/clear"), "{out}");
 }
 
+/// The number the terminal chat gives the button labelled `label` in `out` (its last occurrence).
+fn button_number(out: &str, label: &str) -> String {
+    let at = out
+        .rfind(&format!("] {label}"))
+        .unwrap_or_else(|| panic!("no button {label:?} in {out}"));
+    let open = out[..at].rfind('[').unwrap();
+    out[open + 1..at].to_string()
+}
+
+#[test]
+fn the_terminal_chat_answers_short_first_like_telegram() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = udha::dialogue::ui_texts(Lang::Sq);
+    let open = "/start procedure-crm-referral\n";
+    let first = chat(&format!("{open}/quit\n"), &[], dir.path());
+    let entry = common::shipped_index()
+        .knowledge()
+        .get("procedure-crm-referral")
+        .unwrap()
+        .clone();
+    assert!(first.contains(&entry.sq.summary), "{first}");
+    assert!(
+        !first.contains(&entry.sources[0].title),
+        "sources are a tap away: {first}"
+    );
+    let (more, sources, share) = (
+        button_number(&first, t.more),
+        button_number(&first, t.sources_button),
+        button_number(&first, t.share),
+    );
+    let out = chat(
+        &format!("{open}{more}\n{open}{sources}\n{open}{share}\n/quit\n"),
+        &[],
+        dir.path(),
+    );
+    let paragraph = entry.sq.body.split("\n\n").next().unwrap().trim();
+    assert!(out.contains(paragraph), "more shows the body: {out}");
+    assert!(
+        out.contains(&entry.sources[0].title) || out.contains(entry.sources[0].citation.as_deref().unwrap_or("-")),
+        "{out}"
+    );
+    assert!(
+        out.matches(&entry.sq.summary).count() >= 4,
+        "share shows the card: {out}"
+    );
+}
+
 #[test]
 fn the_terminal_chat_counts_into_sqlite_by_default() {
     let dir = tempfile::tempdir().unwrap();
