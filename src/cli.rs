@@ -36,7 +36,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Talk to Udha in this terminal (no token, no network needed).
+    /// Talk to Udha in this terminal (no token, no network needed): answers short first, with "more",
+    /// "sources" and "share" as numbered buttons, as on Telegram.
     Chat(ChatArgs),
     /// Run the Telegram bot (needs TELOXIDE_TOKEN).
     #[command(after_help = SERVE_ENV)]
@@ -94,6 +95,9 @@ const SERVE_ENV: &str = "Environment:
   DATABASE_URL         sqlite:PATH (created with its folder) or postgres://... (see --database)
   UDHA_KNOWLEDGE       the knowledge folder (see --knowledge)
   RUST_LOG             log level, default info
+
+Inline mode (`@bot words` in any chat, and every entry's Share button) needs /setinline in @BotFather;
+/setinlinefeedback lets Udha count which entry's card was sent (never what was typed).
 
 Signals: SIGHUP reloads the knowledge now; SIGTERM and Ctrl-C stop after the replies in flight.
 Webhook mode serves GET /healthz on the listen address: 200 once serving, 503 while starting or stopping.";
