@@ -52,6 +52,38 @@ pub enum Command {
     Clear,
 }
 
+impl Command {
+    /// Every command, in the order a front end lists them.
+    pub const ALL: [Command; 5] = [
+        Command::Start,
+        Command::Menu,
+        Command::Help,
+        Command::Lang,
+        Command::Clear,
+    ];
+
+    /// The command's name (the first) and the other names it answers to, in both languages.
+    pub fn names(self) -> &'static [&'static str] {
+        match self {
+            Command::Start => &["start"],
+            Command::Help => &["help", "ndihme"],
+            Command::Menu => &["menu", "menuja"],
+            Command::Lang => &["lang", "language", "gjuha"],
+            Command::Clear => &["clear", "fshi"],
+        }
+    }
+
+    /// The name a front end shows (`/menu`).
+    pub fn name(self) -> &'static str {
+        self.names()[0]
+    }
+
+    /// The command with this name or alias (lower case, without the slash).
+    pub fn named(name: &str) -> Option<Command> {
+        Command::ALL.into_iter().find(|c| c.names().contains(&name))
+    }
+}
+
 /// What happened in the conversation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -76,15 +108,7 @@ impl Event {
         if let Some(rest) = trimmed.strip_prefix('/') {
             let (head, arg) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             let name = head.split('@').next().unwrap_or("").to_ascii_lowercase();
-            let command = match name.as_str() {
-                "start" => Some(Command::Start),
-                "help" | "ndihme" => Some(Command::Help),
-                "menu" | "menuja" => Some(Command::Menu),
-                "lang" | "language" | "gjuha" => Some(Command::Lang),
-                "clear" | "fshi" => Some(Command::Clear),
-                _ => None,
-            };
-            if let Some(command) = command {
+            if let Some(command) = Command::named(&name) {
                 return Event::Command {
                     command,
                     arg: arg.trim().to_string(),

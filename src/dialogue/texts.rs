@@ -52,8 +52,6 @@ pub struct Texts {
     pub entries_heading: &'static str,
     pub national: &'static str,
     pub by_municipality: &'static str,
-    /// Commands shown in Telegram's menu, (command, description).
-    pub commands: [(&'static str, &'static str); 5],
 }
 
 pub const SQ: Texts = Texts {
@@ -100,13 +98,6 @@ pub const SQ: Texts = Texts {
     entries_heading: "Tema",
     national: "Linjat kombëtare",
     by_municipality: "Sipas bashkisë",
-    commands: [
-        ("start", "Fillo"),
-        ("menu", "Menuja"),
-        ("help", "Ndihmë"),
-        ("lang", "Gjuha / Language"),
-        ("clear", "Fshi këtë bisedë"),
-    ],
 };
 
 pub const EN: Texts = Texts {
@@ -152,13 +143,6 @@ pub const EN: Texts = Texts {
     entries_heading: "Topics",
     national: "National lines",
     by_municipality: "By municipality",
-    commands: [
-        ("start", "Start"),
-        ("menu", "Menu"),
-        ("help", "Help"),
-        ("lang", "Language / Gjuha"),
-        ("clear", "Clear this chat"),
-    ],
 };
 
 pub fn texts(lang: Lang) -> &'static Texts {

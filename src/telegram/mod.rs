@@ -364,10 +364,9 @@ async fn register_commands(bot: TgBot, mut stop: watch::Receiver<bool>) {
 /// Sets the commands, the description and the short description for one language (`None`: the default).
 async fn present(bot: &TgBot, lang: Option<Lang>) -> Result<(), RequestError> {
     let shown = lang.unwrap_or(Lang::Sq);
-    let commands: Vec<BotCommand> = texts::texts(shown)
-        .commands
-        .iter()
-        .map(|(c, d)| BotCommand::new(*c, *d))
+    let commands: Vec<BotCommand> = dialogue::Command::ALL
+        .into_iter()
+        .map(|c| BotCommand::new(c.name(), profile::command_description(c, shown)))
         .collect();
     let (description, short) = profile::descriptions(shown);
     let mut set_commands = bot.set_my_commands(commands);

@@ -2,7 +2,24 @@
 //! description (on the profile and in shared links), per language. Neutral on purpose: someone glancing at a
 //! shared link, a contact list or a lock screen learns nothing about what the person is going through.
 
+use crate::dialogue::Command;
 use crate::knowledge::Lang;
+
+/// How Telegram's command menu describes a command, in a language.
+pub(crate) fn command_description(command: Command, lang: Lang) -> &'static str {
+    match (lang, command) {
+        (Lang::Sq, Command::Start) => "Fillo",
+        (Lang::Sq, Command::Menu) => "Menuja",
+        (Lang::Sq, Command::Help) => "Ndihmë",
+        (Lang::Sq, Command::Lang) => "Gjuha / Language",
+        (Lang::Sq, Command::Clear) => "Fshi këtë bisedë",
+        (Lang::En, Command::Start) => "Start",
+        (Lang::En, Command::Menu) => "Menu",
+        (Lang::En, Command::Help) => "Help",
+        (Lang::En, Command::Lang) => "Language / Gjuha",
+        (Lang::En, Command::Clear) => "Clear this chat",
+    }
+}
 
 /// (description, short description) in a language.
 pub(crate) fn descriptions(lang: Lang) -> (&'static str, &'static str) {
