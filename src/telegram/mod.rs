@@ -287,7 +287,7 @@ async fn dispatch_loop(
             _ => {
                 let polling = Polling::builder(bot.clone())
                     .timeout(Duration::from_secs(10))
-                    .backoff_strategy(polling_backoff)
+                    .backoff_strategy(backoff)
                     .delete_webhook()
                     .await
                     .build();
@@ -309,9 +309,8 @@ async fn dispatch_loop(
         }
         attempt += 1;
         tracing::warn!(kind = error_kind(&e), attempt, "Telegram is unreachable; retrying");
-        tokio::select! {
-            () = tokio::time::sleep(polling_backoff(attempt)) => {}
-            _ = stop.wait_for(|s| *s) => return Ok(()),
+        if !wait_unless_stopped(backoff(attempt), &mut stop).await {
+            return Ok(());
         }
     }
 }
@@ -331,10 +330,18 @@ fn is_refusal(e: &RequestError) -> bool {
     matches!(e, RequestError::Api(_)) && !is_transient(e)
 }
 
-/// Delay before the n-th retry of getting updates: 1, 2, 4 s, then every 5 s, so the bot is back within seconds
-/// of Telegram returning after an outage.
-fn polling_backoff(n: u32) -> Duration {
+/// The one backoff of every retry here: the delay after the n-th failure (from 0) is 1, 2, 4 s, then every 5 s,
+/// so the bot is back within seconds of Telegram returning after an outage.
+fn backoff(n: u32) -> Duration {
     Duration::from_secs((1u64 << n.min(3)).min(5))
+}
+
+/// Sleeps for `delay` unless the bot stops first; whether to go on.
+async fn wait_unless_stopped(delay: Duration, stop: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(delay) => true,
+        _ = stop.wait_for(|s| *s) => false,
+    }
 }
 
 /// The commands in Telegram's menu and the bot's neutral descriptions, in both languages (Albanian also as the
@@ -354,9 +361,8 @@ async fn register_commands(bot: TgBot, mut stop: watch::Receiver<bool>) {
         if is_refusal(&e) && attempt >= 3 {
             return;
         }
-        tokio::select! {
-            () = tokio::time::sleep(polling_backoff(attempt)) => {}
-            _ = stop.wait_for(|s| *s) => return,
+        if !wait_unless_stopped(backoff(attempt), &mut stop).await {
+            return;
         }
     }
 }
@@ -627,27 +633,29 @@ fn keyboard(message: &dialogue::Message, bot_username: Option<&str>) -> Option<I
     (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
 }
 
-/// Retries a request on network errors and Telegram's 5xx, with backoff (1, 2, 4 s), and waits out 429s for as
-/// long as Telegram's `retry_after` says (up to 5 times); other API errors (400, 403) are final. Errors come back
-/// without their request URL ([`redact`]).
+/// How many times a request is retried after a network error or a 5xx, and how many 429s are waited out.
+const TRANSIENT_RETRIES: u32 = 3;
+const RATE_LIMITED_WAITS: u32 = 5;
+
+/// Retries a request on network errors and Telegram's 5xx, with [`backoff`] (1, 2, 4 s), and waits out 429s for
+/// as long as Telegram's `retry_after` says (up to 5 times); other API errors (400, 403) are final. Errors come
+/// back without their request URL ([`redact`]).
 async fn retry<T, F, Fut>(mut send: F) -> Result<T, RequestError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,
 {
-    let mut delay = Duration::from_secs(1);
     let (mut failures, mut limited) = (0, 0);
     loop {
         match send().await.map_err(redact) {
             Ok(v) => return Ok(v),
-            Err(RequestError::RetryAfter(s)) if limited < 5 => {
+            Err(RequestError::RetryAfter(s)) if limited < RATE_LIMITED_WAITS => {
                 limited += 1;
                 tokio::time::sleep(s.duration()).await;
             }
-            Err(e) if failures < 3 && is_transient(&e) && !matches!(e, RequestError::RetryAfter(_)) => {
+            Err(e) if failures < TRANSIENT_RETRIES && is_transient(&e) && !matches!(e, RequestError::RetryAfter(_)) => {
+                tokio::time::sleep(backoff(failures)).await;
                 failures += 1;
-                tokio::time::sleep(delay).await;
-                delay *= 2;
             }
             Err(e) => return Err(e),
         }
