@@ -217,9 +217,9 @@ fn chat(cli: &Cli, args: &ChatArgs) -> anyhow::Result<ExitCode> {
     };
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
-    crate::console::run(&engine, lang, stdin.lock(), stdout.lock(), |tally, lang| {
-        count(&recorder, tally, lang)
-    })?;
+    let counter = recorder.clone();
+    let tally: crate::dialogue::TallySink = Arc::new(move |tally: &Tally, lang: Lang| count(&counter, tally, lang));
+    crate::console::run(&engine, lang, stdin.lock(), stdout.lock(), tally)?;
     if let Some(flusher) = flusher
         && let Err(e) = runtime.block_on(flusher.shutdown())
     {
@@ -360,7 +360,7 @@ pub async fn serve_async(
     ));
     let engine = Engine::new(shared);
     let counter = recorder.clone();
-    let sink: crate::telegram::TallySink = Arc::new(move |tally: &Tally, lang: Lang| count(&counter, tally, lang));
+    let sink: crate::dialogue::TallySink = Arc::new(move |tally: &Tally, lang: Lang| count(&counter, tally, lang));
     let result = crate::telegram::run(engine, config, sink, shutdown).await;
     drop(watcher);
     if let Err(e) = flusher.shutdown().await {

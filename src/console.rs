@@ -1,98 +1,123 @@
 //! The terminal chat (`udha chat`): the same engine as the Telegram bot, rendered as plain text. Buttons are
 //! numbered; type a number to press one, or type a question or a /command. `/quit` or end of input leaves.
 
+use std::cell::RefCell;
+use std::future::{Future, ready};
 use std::io::{self, BufRead, Write};
 
-use crate::dialogue::{Button, Command, Engine, Event, Incoming, Message, Part, Reply, Session, Tally};
+use futures_util::FutureExt;
+
+use crate::dialogue::{
+    Button, Command, Conversations, Engine, Event, FrontEnd, Incoming, Limits, Message, Part, Reply, TallySink,
+};
 use crate::knowledge::Lang;
 
 /// Clears the terminal screen and its scroll-back.
 const CLEAR_SCREEN: &str = "\x1b[3J\x1b[2J\x1b[H";
 
+/// The terminal as a front end: one chat, replies printed as plain text with numbered buttons.
+struct Terminal<W> {
+    output: RefCell<W>,
+    /// The buttons of the last reply, numbered from 1.
+    buttons: RefCell<Vec<Button>>,
+}
+
+impl<W: Write> FrontEnd for Terminal<W> {
+    type Chat = ();
+    type Error = io::Error;
+
+    /// A terminal shows what a phone shows.
+    fn limits(&self) -> Limits {
+        Limits::default()
+    }
+
+    /// Prints the reply at once (the future is ready when returned).
+    fn apply(&self, _chat: &(), reply: &Reply) -> impl Future<Output = io::Result<()>> + Send {
+        ready(show(
+            reply,
+            &mut self.buttons.borrow_mut(),
+            &mut *self.output.borrow_mut(),
+        ))
+    }
+}
+
+impl<W: Write> Terminal<W> {
+    fn show(&self, reply: &Reply) -> io::Result<()> {
+        self.apply(&(), reply).now_or_never().unwrap_or(Ok(()))
+    }
+
+    fn write(&self, text: &str) -> io::Result<()> {
+        let mut out = self.output.borrow_mut();
+        write!(out, "{text}")?;
+        out.flush()
+    }
+}
+
 /// Runs a conversation until the input ends. `tally` receives what to count.
-pub fn run(
-    engine: &Engine,
-    lang: Lang,
-    input: impl BufRead,
-    mut output: impl Write,
-    mut tally: impl FnMut(&Tally, Lang),
-) -> io::Result<()> {
-    let mut session = Session {
-        lang,
-        group_notice_sent: false,
+pub fn run(engine: &Engine, lang: Lang, input: impl BufRead, output: impl Write, tally: TallySink) -> io::Result<()> {
+    let terminal = Terminal {
+        output: RefCell::new(output),
+        buttons: RefCell::new(Vec::new()),
     };
-    let mut buttons: Vec<Button> = Vec::new();
+    let conversation: Conversations<(), ()> = Conversations::new(engine.clone().with_limits(terminal.limits()), tally);
+    let _ = conversation.arrive(&(), Some(lang.code()), None);
     let start = Event::Command {
         command: Command::Start,
         arg: String::new(),
     };
-    let reply = engine.handle(
-        &mut session,
-        Incoming {
-            event: start,
-            private: true,
-        },
-    );
-    show(&reply, &mut buttons, &mut output, &mut tally)?;
-    writeln!(output, "{}", hint(session.lang))?;
-    write!(output, "> ")?;
-    output.flush()?;
+    terminal.show(&conversation.answer(&(), private(start)))?;
+    terminal.write(&format!("{}\n> ", hint(conversation.session(&()).lang)))?;
     for line in input.lines() {
         let line = line?;
         let trimmed = line.trim();
         if matches!(trimmed, "/quit" | "/exit" | "/q") {
             break;
         }
-        let event = match trimmed.parse::<usize>() {
-            Ok(n) if n >= 1 && n <= buttons.len() => match &buttons[n - 1] {
-                Button::Action { data, .. } => Some(Event::Button(data.clone())),
-                Button::Open { entry, .. } => Some(Event::Command {
-                    command: Command::Start,
-                    arg: entry.clone(),
-                }),
-                Button::Share { query, .. } => {
-                    write!(output, "{}", shared_card(engine, &session, query))?;
-                    None
-                }
-                Button::Link { url: text, .. } | Button::Copy { text, .. } => {
-                    writeln!(output, "{text}")?;
-                    None
-                }
-            },
-            _ => Some(Event::from_text(&line)),
+        let pressed = trimmed
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| terminal.buttons.borrow().get(i).cloned());
+        let event = match pressed {
+            Some(Button::Action { data, .. }) => Some(Event::Button(data)),
+            Some(Button::Open { entry, .. }) => Some(Event::Command {
+                command: Command::Start,
+                arg: entry,
+            }),
+            Some(Button::Share { query, .. }) => {
+                terminal.write(&shared_card(&conversation, &query))?;
+                None
+            }
+            Some(Button::Link { url: text, .. } | Button::Copy { text, .. }) => {
+                terminal.write(&format!("{text}\n"))?;
+                None
+            }
+            None => Some(Event::from_text(&line)),
         };
         if let Some(event) = event {
-            let reply = engine.handle(&mut session, Incoming { event, private: true });
-            show(&reply, &mut buttons, &mut output, &mut tally)?;
+            terminal.show(&conversation.answer(&(), private(event)))?;
         }
-        write!(output, "> ")?;
-        output.flush()?;
+        terminal.write("> ")?;
     }
-    writeln!(output)?;
-    Ok(())
+    terminal.write("\n")
+}
+
+fn private(event: Event) -> Incoming {
+    Incoming { event, private: true }
 }
 
 /// What a share button would pass on to another chat: the card its query brings first (in Telegram, the person
 /// picks the chat; here it is only shown).
-fn shared_card(engine: &Engine, session: &Session, query: &str) -> String {
-    let mut session = session.clone();
-    let reply = engine.handle(
-        &mut session,
-        Incoming {
-            event: Event::Inline(query.to_string()),
-            private: true,
-        },
-    );
+fn shared_card(conversation: &Conversations<(), ()>, query: &str) -> String {
+    let lang = conversation.session(&()).lang;
+    let reply = conversation.answer_outside(Some(lang.code()), private(Event::Inline(query.to_string())));
     match reply.cards.first() {
         Some(card) => {
-            let plain = render(
-                &Message {
-                    parts: card.message.parts.clone(),
-                    buttons: Vec::new(),
-                },
-                1,
-            );
-            format!("\n----\n{plain}----\n")
+            let card = Message {
+                parts: card.message.parts.clone(),
+                buttons: Vec::new(),
+            };
+            format!("\n----\n{}----\n", render(&card, 1))
         }
         None => String::new(),
     }
@@ -105,15 +130,9 @@ fn hint(lang: Lang) -> &'static str {
     }
 }
 
-fn show(
-    reply: &Reply,
-    buttons: &mut Vec<Button>,
-    out: &mut impl Write,
-    tally: &mut impl FnMut(&Tally, Lang),
-) -> io::Result<()> {
-    for t in &reply.tallies {
-        tally(t, reply.lang);
-    }
+/// Prints a reply: the screen cleared first if asked, the notice, then each message with its buttons numbered
+/// on from the previous message's.
+fn show(reply: &Reply, buttons: &mut Vec<Button>, out: &mut impl Write) -> io::Result<()> {
     if reply.clear_chat {
         write!(out, "{CLEAR_SCREEN}")?;
     }
@@ -126,7 +145,7 @@ fn show(
         write!(out, "{}", render(message, buttons.len() + 1))?;
         buttons.extend(message.all_buttons().cloned());
     }
-    Ok(())
+    out.flush()
 }
 
 /// A message as plain text, with its buttons numbered from `first`.

@@ -397,7 +397,7 @@ async fn one_flooding_chat_does_not_stall_the_others() {
         .wait_for_bot_messages(other.chat_id(), 1, Duration::from_secs(15))
         .await;
     bot.fake.wait_for_updates_consumed(WAIT).await;
-    assert!(bot.fake.bot_message_count(flooder.chat_id()) <= 2 * udha::telegram::chats::FLOOD_LIMIT);
+    assert!(bot.fake.bot_message_count(flooder.chat_id()) <= 2 * udha::dialogue::conversations::FLOOD_LIMIT);
     bot.stop().await;
 }
 

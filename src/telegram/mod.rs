@@ -5,7 +5,6 @@
 //! 429s waited out and retries and backoff for 5xx and network errors. Nothing identifying is logged: only kinds of
 //! events and errors.
 
-pub mod chats;
 pub mod html;
 pub mod limits;
 mod profile;
@@ -30,9 +29,10 @@ use teloxide::types::{
 use teloxide::update_listeners::Polling;
 use teloxide::{ApiError, RequestError};
 
-use crate::dialogue::{self, Engine, Event, Incoming, Limits, Reply, Session, Tally, texts};
+use crate::dialogue::{self, Conversations, Engine, Event, FrontEnd, Incoming, Limits, Reply, texts};
 use crate::knowledge::Lang;
-use chats::Chats;
+
+pub use crate::dialogue::TallySink;
 
 /// The bot as every handler sees it. Sends go through [`limits::SendLimits`] (in the handlers' state).
 pub type TgBot = Bot;
@@ -133,15 +133,34 @@ pub const SCREEN: Limits = Limits {
 /// How long Telegram may keep an inline query's answer: short, so a knowledge update shows soon.
 const INLINE_CACHE_SECONDS: u32 = 60;
 
-/// Receives what to count.
-pub type TallySink = Arc<dyn Fn(&Tally, Lang) + Send + Sync>;
-
 /// Everything the handlers share.
 struct State {
-    engine: Engine,
-    chats: Chats,
-    tally: TallySink,
+    conversations: Conversations<ChatId, MessageId>,
     limits: limits::SendLimits,
+}
+
+/// Telegram as a front end: a reply goes to one chat (named with whether it is private) as HTML messages within
+/// Telegram's limits, sent as soon as its send limits allow.
+struct Telegram<'a> {
+    bot: &'a TgBot,
+    state: &'a State,
+}
+
+impl FrontEnd for Telegram<'_> {
+    type Chat = (ChatId, bool);
+    type Error = std::convert::Infallible;
+
+    fn limits(&self) -> Limits {
+        SCREEN
+    }
+
+    fn apply(&self, chat: &(ChatId, bool), reply: &Reply) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        let (chat, private) = *chat;
+        async move {
+            deliver(self.bot, self.state, chat, private, reply).await;
+            Ok(())
+        }
+    }
 }
 
 type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -176,9 +195,7 @@ pub async fn run(
     };
     tokio::spawn(register_commands(bot.clone(), stop_rx.clone()));
     let state = Arc::new(State {
-        engine: engine.with_limits(SCREEN),
-        chats: Chats::default(),
-        tally,
+        conversations: Conversations::new(engine.with_limits(SCREEN), tally),
         limits: limits::SendLimits::new(config.send_limit),
     });
     let mut dispatcher = dispatcher(bot.clone(), state);
@@ -403,14 +420,20 @@ async fn on_message(bot: TgBot, msg: teloxide::types::Message, state: Arc<State>
     let language_code = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
     let chat = msg.chat.id;
     // A flood is dropped cheaply (its message ids are still remembered for "clear this chat").
-    let Some(turn) = state.chats.arrive(chat, language_code, private.then_some(msg.id)) else {
+    let Some(turn) = state
+        .conversations
+        .arrive(&chat, language_code, private.then_some(msg.id))
+    else {
         return Ok(());
     };
     let _turn = turn.lock().await;
-    let mut session = state.chats.session(chat);
-    let reply = state.engine.handle(&mut session, Incoming { event, private });
-    state.chats.end(chat, session);
-    deliver(&bot, &state, chat, private, reply).await;
+    let reply = state.conversations.answer(&chat, Incoming { event, private });
+    let _ = Telegram {
+        bot: &bot,
+        state: &state,
+    }
+    .apply(&(chat, private), &reply)
+    .await;
     Ok(())
 }
 
@@ -425,30 +448,32 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, state: Arc<State>) -> Handler
     };
     let chat = message.chat.id;
     let private = message.chat.is_private();
-    let Some(turn) = state.chats.arrive(chat, language_code, None) else {
+    let Some(turn) = state.conversations.arrive(&chat, language_code, None) else {
         answer_callback(&bot, &q, None).await;
         return Ok(());
     };
     let _turn = turn.lock().await;
-    let mut session = state.chats.session(chat);
-    let reply = state.engine.handle(
-        &mut session,
+    let reply = state.conversations.answer(
+        &chat,
         Incoming {
             event: Event::Button(data),
             private,
         },
     );
-    state.chats.end(chat, session);
     answer_callback(&bot, &q, reply.notice.clone()).await;
-    deliver(&bot, &state, chat, private, reply).await;
+    let _ = Telegram {
+        bot: &bot,
+        state: &state,
+    }
+    .apply(&(chat, private), &reply)
+    .await;
     Ok(())
 }
 
 /// `@bot words` in any chat: the matching entries as cards to send there. The words are never kept or logged.
 async fn on_inline_query(bot: TgBot, q: InlineQuery, me: Me, state: Arc<State>) -> HandlerResult {
-    let mut session = Session::new(q.from.language_code.as_deref());
-    let reply = state.engine.handle(
-        &mut session,
+    let reply = state.conversations.answer_outside(
+        q.from.language_code.as_deref(),
         Incoming {
             event: Event::Inline(q.query.clone()),
             private: true,
@@ -474,17 +499,13 @@ async fn on_inline_query(bot: TgBot, q: InlineQuery, me: Me, state: Arc<State>) 
 
 /// A card was sent into another chat (Telegram reports it when inline feedback is on): counted by entry only.
 async fn on_chosen_inline_result(r: ChosenInlineResult, state: Arc<State>) -> HandlerResult {
-    let mut session = Session::new(r.from.language_code.as_deref());
-    let reply = state.engine.handle(
-        &mut session,
+    state.conversations.answer_outside(
+        r.from.language_code.as_deref(),
         Incoming {
             event: Event::InlineChosen(r.result_id.clone()),
             private: true,
         },
     );
-    for t in &reply.tallies {
-        (state.tally)(t, reply.lang);
-    }
     Ok(())
 }
 
@@ -531,12 +552,9 @@ fn is_media(msg: &teloxide::types::Message) -> bool {
 }
 
 /// Sends a reply: clears the chat first if asked, then each message (split as needed), remembering what was sent.
-async fn deliver(bot: &TgBot, state: &State, chat: ChatId, private: bool, reply: Reply) {
-    for t in &reply.tallies {
-        (state.tally)(t, reply.lang);
-    }
+async fn deliver(bot: &TgBot, state: &State, chat: ChatId, private: bool, reply: &Reply) {
     if reply.clear_chat && private {
-        let ids = state.chats.take_messages(chat);
+        let ids = state.conversations.take_messages(&chat);
         for batch in ids.chunks(100) {
             let batch: Vec<MessageId> = batch.to_vec();
             if let Err(e) = retry(|| bot.delete_messages(chat, batch.clone()).send()).await {
@@ -566,7 +584,7 @@ async fn deliver(bot: &TgBot, state: &State, chat: ChatId, private: bool, reply:
             })
             .await;
             match result {
-                Ok(sent) if private => state.chats.remember(chat, sent.id),
+                Ok(sent) if private => state.conversations.remember(&chat, sent.id),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(kind = error_kind(&e), "sending a message failed"),
             }
