@@ -250,6 +250,11 @@ async fn clear_chat_deletes_the_whole_conversation() {
             live.len() == 1 && live[0].from_bot && live[0].text.starts_with(t.cleared)
         })
         .await;
+    let line = &bot.fake.live_messages(chat)[0].text;
+    assert!(
+        line.contains("Telegram"),
+        "Telegram's own privacy settings are named: {line}"
+    );
     bot.stop().await;
 }
 

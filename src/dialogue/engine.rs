@@ -314,7 +314,7 @@ impl Turn<'_> {
     fn clear(&self, lang: Lang) -> Reply {
         let t = texts(lang);
         let message = Message {
-            parts: vec![Part::Text(t.cleared.into()), Part::Text(t.cleared_tip.into())],
+            parts: vec![Part::Text(t.cleared.into())],
             buttons: vec![vec![self.menu_button(lang)]],
         };
         Reply {

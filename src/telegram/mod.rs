@@ -157,7 +157,11 @@ impl FrontEnd for Telegram<'_> {
     fn apply(&self, chat: &(ChatId, bool), reply: &Reply) -> impl Future<Output = Result<(), Self::Error>> + Send {
         let (chat, private) = *chat;
         async move {
-            deliver(self.bot, self.state, chat, private, reply).await;
+            if reply.clear_chat {
+                deliver(self.bot, self.state, chat, private, &with_cleared_tip(reply)).await;
+            } else {
+                deliver(self.bot, self.state, chat, private, reply).await;
+            }
             Ok(())
         }
     }
@@ -468,6 +472,18 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, state: Arc<State>) -> Handler
     .apply(&(chat, private), &reply)
     .await;
     Ok(())
+}
+
+/// A cleared chat's reply with Telegram's own privacy settings named after the first paragraph.
+fn with_cleared_tip(reply: &Reply) -> Reply {
+    let mut reply = reply.clone();
+    if let Some(first) = reply.messages.first_mut() {
+        let at = first.parts.len().min(1);
+        first
+            .parts
+            .insert(at, dialogue::Part::Text(profile::cleared_tip(reply.lang).into()));
+    }
+    reply
 }
 
 /// `@bot words` in any chat: the matching entries as cards to send there. The words are never kept or logged.

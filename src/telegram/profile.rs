@@ -5,6 +5,19 @@
 use crate::dialogue::Command;
 use crate::knowledge::Lang;
 
+/// After "clear this chat": what Telegram itself offers for privacy.
+pub(crate) fn cleared_tip(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Sq => {
+            "Këshillë: në cilësimet e Telegram-it mund të vendosni fshirjen automatike të mesazheve dhe një kod \
+             kalimi (passcode) për aplikacionin."
+        }
+        Lang::En => {
+            "Tip: in Telegram's settings you can turn on auto-delete for messages and set a passcode for the app."
+        }
+    }
+}
+
 /// How Telegram's command menu describes a command, in a language.
 pub(crate) fn command_description(command: Command, lang: Lang) -> &'static str {
     match (lang, command) {
