@@ -31,7 +31,7 @@ pub fn reload(dir: &Path, current: &ArcSwap<SearchIndex>, recorder: &Recorder) -
     match Knowledge::load(dir) {
         Ok(knowledge) => match SearchIndex::build(Arc::new(knowledge)) {
             Ok(index) => {
-                recorder.set_known_topics(crate::app::known_topics(index.knowledge()));
+                recorder.set_known_topics(index.knowledge().topic_ids());
                 let entries = index.knowledge().len();
                 // The old index is dropped here, before the next build can start, unless a reply still holds it.
                 drop(current.swap(Arc::new(index)));

@@ -175,6 +175,18 @@ impl Knowledge {
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Arc<Entry>> {
         self.entries.iter().filter(move |e| e.kind == kind)
     }
+
+    /// Every id a usage count may name as its topic: entry ids and `flow-id/step-id`.
+    pub fn topic_ids(&self) -> Vec<String> {
+        let mut topics = Vec::new();
+        for entry in &self.entries {
+            topics.push(entry.id.clone());
+            if let Some(flow) = &entry.flow {
+                topics.extend(flow.steps.iter().map(|s| format!("{}/{}", entry.id, s.id)));
+            }
+        }
+        topics
+    }
 }
 
 /// An entry's text in one language except its title and keywords: summary, body, steps, and for contacts and flows

@@ -19,46 +19,41 @@ use chrono::{Datelike, NaiveDate};
 use super::store::{CountRow, Store};
 use super::{EventKind, chart};
 
-/// `udha stats [--from DATE] [--to DATE] [--by day|week|month] [--format table|csv|json] [--min-count K]
-/// [--raw] [--top N] [--chart FILE.svg]`
-#[derive(Debug, Clone, clap::Args)]
-pub struct StatsArgs {
-    /// First day included (YYYY-MM-DD, UTC). Default: the first day with counts.
-    #[arg(long, value_name = "DATE")]
+/// What `udha stats` reports (its flags, as the command line parsed them).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// First day included (UTC). `None`: the first day with counts.
     pub from: Option<NaiveDate>,
-    /// Last day included (YYYY-MM-DD, UTC). Default: the last day with counts.
-    #[arg(long, value_name = "DATE")]
+    /// Last day included (UTC). `None`: the last day with counts.
     pub to: Option<NaiveDate>,
     /// Period of the time series.
-    #[arg(long, value_enum, default_value_t = Period::Week)]
     pub by: Period,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Small-count threshold k: counts from 1 to k-1 are shown as "<k".
-    #[arg(long, value_name = "K", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..))]
     pub min_count: i64,
-    /// Show true small counts (no suppression). For local use only: never share such a report.
-    #[arg(long)]
+    /// Show true small counts (no suppression).
     pub raw: bool,
     /// How many entries to list under "top entries".
-    #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
-    /// Also draw weekly use by topic group (law, procedure, platform, safety, contact, flow) as an SVG file.
-    #[arg(long, value_name = "FILE.svg")]
+    /// Also draw weekly use by topic group as an SVG file here.
     pub chart: Option<PathBuf>,
 }
 
-impl Default for StatsArgs {
+/// The small-count threshold unless `--min-count` says otherwise.
+pub const DEFAULT_MIN_COUNT: i64 = 5;
+/// How many top entries are listed unless `--top` says otherwise.
+pub const DEFAULT_TOP: usize = 20;
+
+impl Default for Options {
     fn default() -> Self {
-        StatsArgs {
+        Options {
             from: None,
             to: None,
             by: Period::Week,
             format: Format::Table,
-            min_count: 5,
+            min_count: DEFAULT_MIN_COUNT,
             raw: false,
-            top: 20,
+            top: DEFAULT_TOP,
             chart: None,
         }
     }
@@ -188,7 +183,7 @@ pub fn topic_group(topic: &str) -> &'static str {
 }
 
 /// Reads the counts from `database_url` and writes the report to `out` (and the chart, if asked for).
-pub async fn run(database_url: &str, args: &StatsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+pub async fn run(database_url: &str, args: &Options, out: &mut dyn Write) -> anyhow::Result<()> {
     if let (Some(from), Some(to)) = (args.from, args.to) {
         anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
     }
@@ -203,7 +198,7 @@ pub async fn run(database_url: &str, args: &StatsArgs, out: &mut dyn Write) -> a
         Format::Json => write_json(&report, out)?,
     }
     if let Some(path) = &args.chart {
-        let svg = chart::weekly_groups_svg(&report)?;
+        let svg = chart::weekly_groups_svg(&chart_lines(&report))?;
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
         if args.format == Format::Table {
             writeln!(out, "\nChart written to {}", path.display())?;
@@ -230,7 +225,7 @@ fn period_labels(by: Period, from: NaiveDate, to: NaiveDate) -> Vec<String> {
 }
 
 /// Builds the report from raw rows (already limited to the date range).
-pub fn build(rows: &[CountRow], args: &StatsArgs) -> Report {
+pub fn build(rows: &[CountRow], args: &Options) -> Report {
     let k = if args.raw { 1 } else { args.min_count.max(1) };
     let first = args.from.or_else(|| rows.iter().map(|r| r.day).min());
     let last = args.to.or_else(|| rows.iter().map(|r| r.day).max());
@@ -522,11 +517,37 @@ pub fn suppress(values: &[Vec<i64>], k: i64, protect_rows: bool, protect_cols: b
     }
 }
 
-fn header_lines(report: &Report) -> Vec<String> {
-    let range = match (report.from, report.to) {
+/// The days the report covers, as its header and the chart's caption say them.
+fn range_text(report: &Report) -> String {
+    match (report.from, report.to) {
         (Some(f), Some(t)) => format!("{f} to {t}"),
         _ => "no counts yet".to_owned(),
+    }
+}
+
+/// The chart's data: the weekly groups section's shown counts, withheld ones as gaps.
+fn chart_lines(report: &Report) -> chart::Lines<'_> {
+    let section = &report.weekly_groups;
+    let note = if report.raw {
+        "raw counts: not for sharing".to_owned()
+    } else {
+        format!("gaps: counts withheld, below {} or protecting one", report.min_count)
     };
+    chart::Lines {
+        weeks: section.rows.iter().map(|(w, _)| w.as_str()).collect(),
+        groups: &section.columns,
+        shown: section
+            .rows
+            .iter()
+            .map(|(_, cells)| cells.iter().map(Cell::count).collect())
+            .collect(),
+        range: range_text(report),
+        note,
+    }
+}
+
+fn header_lines(report: &Report) -> Vec<String> {
+    let range = range_text(report);
     let k = report.min_count;
     let mut lines = vec![format!(
         "Udha usage counts, {range} (UTC days), by {}",
