@@ -1,9 +1,10 @@
-//! Knowledge files: their types ([`model`]), reading them ([`load`]), the rules they follow ([`validate`]) and
-//! what a check reports ([`report`]).
+//! Knowledge files: their types ([`model`]), the id rule ([`id`]), reading them ([`load`]), the rules they follow
+//! ([`validate`]) and what a check reports ([`report`]).
 //!
 //! [`check`] reads a whole folder and reports every problem at once; [`Knowledge::load`] is the same read for
 //! serving, refusing knowledge that has errors so the bot keeps the last good version.
 
+pub mod id;
 pub mod load;
 pub mod locate;
 pub mod model;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+pub use id::{MAX_ID_CHARS, id_problem, is_id};
 pub use model::*;
 pub use report::{Diagnostic, Mark, Report, Severity};
 

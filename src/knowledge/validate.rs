@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::NaiveDate;
 
+use super::id::{has_id_chars, id_problem};
 use super::load::{Parsed, error};
 use super::locate::Seg;
 use super::model::{Contact, Entry, Flow, FlowOption, FlowStep, Kind, Localized, Variants};
@@ -18,8 +19,6 @@ pub const MAX_CALLBACK_BYTES: usize = 64;
 
 /// Bytes the bot adds to a flow id and a step id in a button's data (`v` + lang + kind + separators).
 pub const FLOW_CALLBACK_OVERHEAD: usize = 5;
-
-pub const MAX_ID_CHARS: usize = 64;
 
 /// An entry not reviewed for longer than this is reported as due for review.
 const REVIEW_EVERY_DAYS: i64 = 365;
@@ -369,12 +368,7 @@ impl Checker<'_, Entry> {
     fn flow_step(&mut self, i: usize, step: &FlowStep, duplicate: bool) {
         let at = step_id_at(i);
         let flow_id = &self.file.value.id;
-        if step.id.is_empty()
-            || !step
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
+        if !has_id_chars(&step.id) {
             self.error(
                 &at,
                 format!("step id `{}` may use only a-z, 0-9 and '-'", step.id),
@@ -589,24 +583,6 @@ fn warning(
     }
 }
 
-/// Why an id is malformed, if it is.
-pub fn id_problem(id: &str) -> Option<&'static str> {
-    if id.is_empty() {
-        Some("is empty")
-    } else if id.len() > MAX_ID_CHARS {
-        Some("is longer than 64 characters")
-    } else if !id
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        Some("may use only a-z, 0-9 and '-'")
-    } else if id.starts_with('-') || id.ends_with('-') || id.contains("--") {
-        Some("may not start or end with '-' or have '--'")
-    } else {
-        None
-    }
-}
-
 /// Why a URL is not acceptable (https, well formed, with a host), if it is not.
 pub fn url_problem(u: &str) -> Option<&'static str> {
     match url::Url::parse(u) {
@@ -703,15 +679,6 @@ fn variant_problem(variant: &str, standard: &str, is_variant: impl Fn(&str) -> b
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids() {
-        assert_eq!(id_problem("safety-save-evidence"), None);
-        assert!(id_problem("Safety").is_some());
-        assert!(id_problem("safety_x").is_some());
-        assert!(id_problem(&"a".repeat(65)).is_some());
-        assert!(id_problem("safety--x").is_some());
-    }
 
     #[test]
     fn urls() {

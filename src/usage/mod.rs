@@ -23,6 +23,8 @@ use chrono::NaiveDate;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::knowledge;
+
 mod chart;
 pub mod report;
 pub mod store;
@@ -134,18 +136,16 @@ impl std::fmt::Display for EventKind {
     }
 }
 
-/// `topic` if it is shaped like an id: `^[a-z0-9-]{1,64}(/[a-z0-9-]{1,32})?$`. Anything else (free text, names,
-/// phone numbers with spaces, capital letters, too long) is refused, so it can never reach the database.
+/// Longest flow step id a count stores.
+const MAX_STEP_TOPIC_CHARS: usize = 32;
+
+/// `topic` if it is shaped like an id (see [`knowledge::is_id`]): `^[a-z0-9-]{1,64}(/[a-z0-9-]{1,32})?$`.
+/// Anything else (free text, names, phone numbers with spaces, capital letters, too long) is refused, so it can
+/// never reach the database.
 pub fn valid_topic(topic: &str) -> Option<&str> {
-    fn part_ok(s: &str, max: usize) -> bool {
-        !s.is_empty()
-            && s.len() <= max
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    }
     let ok = match topic.split_once('/') {
-        None => part_ok(topic, 64),
-        Some((entry, step)) => part_ok(entry, 64) && part_ok(step, 32),
+        None => knowledge::is_id(topic),
+        Some((entry, step)) => knowledge::is_id(entry) && knowledge::is_id(step) && step.len() <= MAX_STEP_TOPIC_CHARS,
     };
     ok.then_some(topic)
 }
