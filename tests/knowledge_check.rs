@@ -69,18 +69,34 @@ flow:
     )
 }
 
-/// A knowledge folder with a valid `safety-other` entry plus the given files.
+/// A valid national contact entry with one phone number.
+fn contact_entry(id: &str, number: &str) -> String {
+    format!(
+        "# yaml-language-server: $schema=../schema.json\nid: {id}\nkind: contact\naudience: both\nreviewed: 2026-11-01\n\
+         sq:\n  title: T\n  summary: S\n  keywords: [k]\nen:\n  title: T\n  summary: S\n  keywords: [k]\n\
+         sources:\n  - title: S\n    citation: C\ncontact:\n  area: national\n  phones:\n    - number: \"{number}\"\n      sq: Policia\n      en: Police\n"
+    )
+}
+
+/// A knowledge folder with valid `safety-one` and `safety-other` entries and the entries the urgent help needs,
+/// plus the given files.
 fn folder(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("knowledge");
     std::fs::create_dir_all(root.join("safety")).unwrap();
     std::fs::create_dir_all(root.join("flow")).unwrap();
+    std::fs::create_dir_all(root.join("contact")).unwrap();
     std::fs::write(
         root.join("safety/safety-other.yaml"),
         entry("safety-other").replace("  - safety-other\n", "  - safety-one\n"),
     )
     .unwrap();
     std::fs::write(root.join("safety/safety-one.yaml"), entry("safety-one")).unwrap();
+    let urgent = knowledge::urgent::ENTRY;
+    std::fs::write(root.join(format!("safety/{urgent}.yaml")), entry(urgent)).unwrap();
+    for id in knowledge::urgent::CONTACTS {
+        std::fs::write(root.join(format!("contact/{id}.yaml")), contact_entry(id, "129")).unwrap();
+    }
     for (name, content) in files {
         let path = root.join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -505,4 +521,55 @@ fn a_file_that_fails_to_parse_is_one_error_not_one_per_link_to_it() {
         "{stdout}"
     );
     assert!(stdout.contains("1 errors in 1 files"), "{stdout}");
+}
+
+#[test]
+fn the_urgent_help_needs_its_entries_and_phones() {
+    // A missing urgent contact or entry: an error about the folder, with no file to point at.
+    let (_dir, root) = folder(&[]);
+    std::fs::remove_file(root.join("contact/contact-police.yaml")).unwrap();
+    std::fs::remove_file(root.join("safety/safety-immediate-danger.yaml")).unwrap();
+    let checked = knowledge::check(&root, today()).unwrap();
+    let errs: Vec<String> = checked.report.errors().map(|d| d.to_string()).collect();
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    for (error, id) in errs.iter().zip(["contact-police", "safety-immediate-danger"]) {
+        assert!(
+            error.starts_with(&format!(
+                "error: the urgent help needs the entry `{id}`, which does not exist"
+            )),
+            "{errs:#?}"
+        );
+    }
+    assert!(checked.report.errors().all(|d| d.path.as_os_str().is_empty()));
+
+    // An urgent contact without a phone: an error at its file.
+    let no_phone = contact_entry("contact-child-line", "116 111").replace(
+        "  phones:\n    - number: \"116 111\"\n      sq: Policia\n      en: Police\n",
+        "  phones: []\n",
+    );
+    let (_dir, root) = folder(&[("contact/contact-child-line.yaml", no_phone.as_bytes())]);
+    assert_eq!(
+        errors(&root),
+        vec![
+            "contact-child-line.yaml:17: the urgent help shows `contact-child-line`'s phones, but it is not a contact with a phone"
+        ]
+    );
+
+    // `udha check` prints the folder's error without a file and fails.
+    let (_dir, root) = folder(&[]);
+    std::fs::remove_file(root.join("contact/contact-women-line.yaml")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_udha"))
+        .arg("--knowledge")
+        .arg(&root)
+        .arg("check")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.starts_with(
+            "error: the urgent help needs the entry `contact-women-line`, which does not exist\n    hint: "
+        ),
+        "{stdout}"
+    );
 }

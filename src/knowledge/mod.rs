@@ -1,5 +1,5 @@
 //! Knowledge files: their types ([`model`]), the id rule ([`id`]), reading them ([`load`]), the rules they follow
-//! ([`validate`]) and what a check reports ([`report`]).
+//! ([`validate`]), the entries the urgent help needs ([`urgent`]) and what a check reports ([`report`]).
 //!
 //! [`check`] reads a whole folder and reports every problem at once; [`Knowledge::load`] is the same read for
 //! serving, refusing knowledge that has errors so the bot keeps the last good version.
@@ -9,6 +9,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod report;
+pub mod urgent;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -84,6 +85,7 @@ pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, LoadError> {
         }
     }
     validate::check_links(&parsed, &unreadable, &mut report.diagnostics);
+    urgent::check(&parsed, &unreadable, &mut report.diagnostics);
     if let Some(v) = &variants {
         validate::check_variants(v, &mut report.diagnostics);
     }
