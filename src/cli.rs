@@ -28,7 +28,7 @@ pub struct Cli {
         long,
         global = true,
         env = "DATABASE_URL",
-        default_value = "sqlite:udha-usage.sqlite3",
+        default_value = crate::usage::DEFAULT_DATABASE_URL,
         hide_env_values = true
     )]
     pub database: String,

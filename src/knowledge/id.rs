@@ -2,7 +2,7 @@
 //! data, deep links and usage counts, so everything that reads one from outside checks it with [`is_id`].
 
 /// Longest id, in bytes (one character each).
-pub const MAX_ID_CHARS: usize = 64;
+pub(crate) const MAX_ID_CHARS: usize = 64;
 
 /// Whether `s` is one or more of the id characters: a-z, 0-9 and '-'.
 pub(crate) fn has_id_chars(s: &str) -> bool {
@@ -12,12 +12,12 @@ pub(crate) fn has_id_chars(s: &str) -> bool {
 }
 
 /// Whether `s` can be an id (of an entry or of a flow step): 1 to [`MAX_ID_CHARS`] of a-z, 0-9 and '-'.
-pub fn is_id(s: &str) -> bool {
+pub(crate) fn is_id(s: &str) -> bool {
     s.len() <= MAX_ID_CHARS && has_id_chars(s)
 }
 
 /// Why an entry id is malformed, if it is: [`is_id`]'s rule, and no '-' at either end or twice in a row.
-pub fn id_problem(id: &str) -> Option<&'static str> {
+pub(crate) fn id_problem(id: &str) -> Option<&'static str> {
     if id.is_empty() {
         Some("is empty")
     } else if id.len() > MAX_ID_CHARS {

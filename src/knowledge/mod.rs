@@ -4,13 +4,13 @@
 //! [`check`] reads a whole folder and reports every problem at once; [`Knowledge::load`] is the same read for
 //! serving, refusing knowledge that has errors so the bot keeps the last good version.
 
-pub mod id;
+mod id;
 pub mod load;
-pub mod locate;
+pub(crate) mod locate;
 pub mod model;
 pub mod report;
 pub mod urgent;
-pub mod validate;
+pub(crate) mod validate;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-pub use id::{MAX_ID_CHARS, id_problem, is_id};
+pub(crate) use id::is_id;
 pub use model::*;
 pub use report::{Diagnostic, Mark, Report, Severity};
 
@@ -137,12 +137,6 @@ impl Knowledge {
         k
     }
 
-    /// The same knowledge with these spelling variants.
-    pub fn with_variants(mut self, variants: Variants) -> Knowledge {
-        self.variants = variants;
-        self
-    }
-
     /// Adds an entry; the first entry with an id wins.
     fn insert(&mut self, entry: Entry) {
         if !self.by_id.contains_key(&entry.id) {
@@ -195,7 +189,7 @@ impl Knowledge {
 
 /// An entry's text in one language except its title and keywords: summary, body, steps, and for contacts and flows
 /// their labels. What search indexes as the entry's text.
-pub fn body_text(entry: &Entry, lang: Lang) -> String {
+pub(crate) fn body_text(entry: &Entry, lang: Lang) -> String {
     let t = entry.text(lang);
     let mut parts: Vec<&str> = vec![&t.summary];
     if !t.body.is_empty() {

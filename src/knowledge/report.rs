@@ -24,7 +24,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error about the knowledge folder as a whole (an entry that is missing), with no file to point at.
-    pub fn folder_error(message: impl Into<String>, hint: impl Into<String>) -> Diagnostic {
+    pub(crate) fn folder_error(message: impl Into<String>, hint: impl Into<String>) -> Diagnostic {
         Diagnostic {
             path: PathBuf::new(),
             line: 0,
@@ -36,7 +36,7 @@ impl Diagnostic {
     }
 
     /// Whether this is about the folder as a whole rather than one file.
-    pub fn is_about_folder(&self) -> bool {
+    pub(crate) fn is_about_folder(&self) -> bool {
         self.path.as_os_str().is_empty()
     }
 }
@@ -87,16 +87,16 @@ impl Report {
         self.diagnostics.iter().filter(|d| d.severity == Severity::Warning)
     }
 
-    pub fn error_count(&self) -> usize {
+    pub(crate) fn error_count(&self) -> usize {
         self.errors().count()
     }
 
-    pub fn warning_count(&self) -> usize {
+    pub(crate) fn warning_count(&self) -> usize {
         self.warnings().count()
     }
 
     /// How many files have at least one error (errors about the folder as a whole are in no file).
-    pub fn files_with_errors(&self) -> usize {
+    pub(crate) fn files_with_errors(&self) -> usize {
         self.errors()
             .filter(|d| !d.is_about_folder())
             .map(|d| &d.path)

@@ -9,7 +9,7 @@ use super::report::Diagnostic;
 /// The contacts shown first in an emergency, in this order.
 pub const CONTACTS: [&str; 3] = ["contact-police", "contact-women-line", "contact-child-line"];
 /// The same when a child is the one in danger: the child line right after the police.
-pub const CONTACTS_CHILD: [&str; 3] = ["contact-police", "contact-child-line", "contact-women-line"];
+pub(crate) const CONTACTS_CHILD: [&str; 3] = ["contact-police", "contact-child-line", "contact-women-line"];
 /// The entry behind "urgent help now".
 pub const ENTRY: &str = "safety-immediate-danger";
 

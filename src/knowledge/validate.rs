@@ -12,13 +12,13 @@ use super::report::{Diagnostic, Mark, Severity};
 
 /// Longest piece of text (a paragraph, a step) that still fits one Telegram message after rendering, with room
 /// for the title and the HTML escapes. Text is split between paragraphs, never inside one.
-pub const MAX_PARAGRAPH_CHARS: usize = 3500;
+pub(crate) const MAX_PARAGRAPH_CHARS: usize = 3500;
 
 /// Telegram's limit for button callback data.
-pub const MAX_CALLBACK_BYTES: usize = 64;
+pub(crate) const MAX_CALLBACK_BYTES: usize = 64;
 
 /// Bytes the bot adds to a flow id and a step id in a button's data (`v` + lang + kind + separators).
-pub const FLOW_CALLBACK_OVERHEAD: usize = 5;
+pub(crate) const FLOW_CALLBACK_OVERHEAD: usize = 5;
 
 /// An entry not reviewed for longer than this is reported as due for review.
 const REVIEW_EVERY_DAYS: i64 = 365;
@@ -27,7 +27,7 @@ const REVIEW_EVERY_DAYS: i64 = 365;
 const MAX_STEP_BUTTONS: usize = 6;
 
 /// Checks of one entry on its own (not against other entries).
-pub fn check_entry(file: &Parsed<Entry>, today: NaiveDate, out: &mut Vec<Diagnostic>, marks: &mut Vec<Mark>) {
+pub(crate) fn check_entry(file: &Parsed<Entry>, today: NaiveDate, out: &mut Vec<Diagnostic>, marks: &mut Vec<Mark>) {
     let e = &file.value;
     let mut check = Checker { file, out };
     check.id();
@@ -512,7 +512,7 @@ fn option_at(i: usize, j: usize, field: Option<&str>) -> Vec<Seg<'_>> {
 /// Checks across entries: duplicate ids, and that every `related`, flow `entry` and `show` id exists.
 /// Links between entries: every id unique, every `related`, flow `entry` and `show` names an entry. An entry whose
 /// file could not be read (`unreadable`, by file name) still counts as existing: its own error says what is wrong.
-pub fn check_links(files: &[Parsed<Entry>], unreadable: &[String], out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_links(files: &[Parsed<Entry>], unreadable: &[String], out: &mut Vec<Diagnostic>) {
     let mut first: HashMap<&str, &Parsed<Entry>> = HashMap::new();
     for f in files {
         if let Some(other) = first.get(f.value.id.as_str()) {
@@ -584,7 +584,7 @@ fn warning(
 }
 
 /// Why a URL is not acceptable (https, well formed, with a host), if it is not.
-pub fn url_problem(u: &str) -> Option<&'static str> {
+pub(crate) fn url_problem(u: &str) -> Option<&'static str> {
     match url::Url::parse(u) {
         Err(_) => Some("is not a well-formed URL"),
         Ok(parsed) if parsed.scheme() != "https" => Some("is not https"),
@@ -595,7 +595,7 @@ pub fn url_problem(u: &str) -> Option<&'static str> {
 }
 
 /// Why a phone number is malformed, if it is: digits grouped by single spaces, optional leading +, 3 to 15 digits.
-pub fn phone_problem(number: &str) -> Option<&'static str> {
+pub(crate) fn phone_problem(number: &str) -> Option<&'static str> {
     let body = number.strip_prefix('+').unwrap_or(number);
     let groups_ok = !body.is_empty()
         && body
@@ -625,7 +625,7 @@ fn email_ok(m: &str) -> bool {
 }
 
 /// Characters a piece of text takes once escaped for Telegram's HTML parse mode.
-pub fn rendered_len(text: &str) -> usize {
+pub(crate) fn rendered_len(text: &str) -> usize {
     text.chars()
         .map(|c| match c {
             '<' | '>' => 4,
@@ -636,7 +636,7 @@ pub fn rendered_len(text: &str) -> usize {
 }
 
 /// The spelling variants: each variant one word as typed, mapped to the standard word(s) the knowledge uses.
-pub fn check_variants(file: &Parsed<Variants>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_variants(file: &Parsed<Variants>, out: &mut Vec<Diagnostic>) {
     let words = &file.value.words;
     for (variant, standard) in words {
         let at = file.at(&[Seg::Key("words"), Seg::Key(variant)]);

@@ -20,8 +20,8 @@ use rustc_hash::FxHashMap;
 /// Each language has two fields: the head (title and keywords: what the entry is about, short) and the text (the
 /// rest). A match in the head counts [`HEAD_BOOST`] times as much; within the head, title words are written
 /// [`TITLE_REPEAT`] times (the weighted term frequency of BM25F). Two fields keep a query to two clauses per term.
-pub const HEAD_BOOST: f32 = 5.0;
-pub const TITLE_REPEAT: usize = 3;
+pub(crate) const HEAD_BOOST: f32 = 5.0;
+pub(crate) const TITLE_REPEAT: usize = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -57,7 +57,7 @@ impl Fields {
 /// What the index knows of one term without asking tantivy: a number for it, and in which fields it occurs (bits 0
 /// and 1: the Albanian and English head, bits 2 and 3: the Albanian and English text).
 #[derive(Debug, Clone, Copy)]
-pub struct TermInfo {
+pub(crate) struct TermInfo {
     pub id: u32,
     pub fields: u8,
     /// How many entries have the term (anywhere, in either language).
@@ -65,15 +65,15 @@ pub struct TermInfo {
 }
 
 impl TermInfo {
-    pub fn in_lang(&self, lang: Lang) -> bool {
+    pub(crate) fn in_lang(&self, lang: Lang) -> bool {
         self.in_head(lang) || self.in_text(lang)
     }
 
-    pub fn in_head(&self, lang: Lang) -> bool {
+    pub(crate) fn in_head(&self, lang: Lang) -> bool {
         self.fields & lang_bit(lang) != 0
     }
 
-    pub fn in_text(&self, lang: Lang) -> bool {
+    pub(crate) fn in_text(&self, lang: Lang) -> bool {
         self.fields & (lang_bit(lang) << 2) != 0
     }
 }

@@ -16,9 +16,9 @@ use super::{emergency, lang as langdetect};
 use crate::knowledge::{Entry, Kind, Lang};
 
 /// Longest question considered, in characters; the rest is ignored (a 5,000-character paste still gets an answer).
-pub const MAX_QUERY_CHARS: usize = 1000;
+pub(crate) const MAX_QUERY_CHARS: usize = 1000;
 /// Most words considered.
-pub const MAX_QUERY_WORDS: usize = 40;
+pub(crate) const MAX_QUERY_WORDS: usize = 40;
 
 /// Weights: the question's own language counts fully, the other a little less; synonyms from the glossary and typo
 /// matches count less than what was typed, so an exact match always wins.
@@ -111,7 +111,7 @@ const CLEAR_LEAD: f32 = 0.85;
 
 impl Answer {
     /// Whether the best entry is clearly ahead of the next (or alone).
-    pub fn is_clear(&self) -> bool {
+    pub(crate) fn is_clear(&self) -> bool {
         match self.hits.as_slice() {
             [best, next, ..] => next.score < CLEAR_LEAD * best.score,
             _ => true,

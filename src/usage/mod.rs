@@ -32,12 +32,12 @@ pub mod store;
 pub use store::{CountKey, CountRow, Store};
 
 /// An SQLite file in the working directory, created on first use.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite:udha-usage.sqlite3";
+pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite:udha-usage.sqlite3";
 
 /// How many distinct (day, kind, topic, lang) keys may wait in memory while the database is unreachable.
 /// Topics are validated ids, so real traffic stays far below this; past it, new keys are dropped (and counted
 /// in the log) rather than letting memory grow without bound during a long outage.
-pub const MAX_PENDING_KEYS: usize = 100_000;
+pub(crate) const MAX_PENDING_KEYS: usize = 100_000;
 
 /// Errors of the counts store.
 #[derive(Debug, thiserror::Error)]
@@ -151,7 +151,7 @@ pub fn valid_topic(topic: &str) -> Option<&str> {
 }
 
 /// The stored language: "sq" or "en", anything else becomes "" (unknown).
-pub fn valid_lang(lang: &str) -> &'static str {
+pub(crate) fn valid_lang(lang: &str) -> &'static str {
     match lang {
         "sq" => "sq",
         "en" => "en",
@@ -225,11 +225,6 @@ impl Recorder {
     /// A recorder that records nothing (for tools and tests that don't count).
     pub fn disabled() -> Recorder {
         Recorder { shared: None }
-    }
-
-    /// Whether this recorder counts anything.
-    pub fn is_enabled(&self) -> bool {
-        self.shared.is_some()
     }
 
     /// Count one event today (UTC). `topic`: an entry id, `flow-id/step-id`, or `None`; anything not shaped like

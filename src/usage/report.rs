@@ -40,9 +40,9 @@ pub struct Options {
 }
 
 /// The small-count threshold unless `--min-count` says otherwise.
-pub const DEFAULT_MIN_COUNT: i64 = 5;
+pub(crate) const DEFAULT_MIN_COUNT: i64 = 5;
 /// How many top entries are listed unless `--top` says otherwise.
-pub const DEFAULT_TOP: usize = 20;
+pub(crate) const DEFAULT_TOP: usize = 20;
 
 impl Default for Options {
     fn default() -> Self {
@@ -174,10 +174,10 @@ pub struct Report {
 }
 
 /// The topic groups of the chart, in legend order; anything else is "other".
-pub const TOPIC_GROUPS: [&str; 6] = ["law", "procedure", "platform", "safety", "contact", "flow"];
+pub(crate) const TOPIC_GROUPS: [&str; 6] = ["law", "procedure", "platform", "safety", "contact", "flow"];
 
 /// The group of a topic: its prefix before the first '-' if that is a known group, else "other".
-pub fn topic_group(topic: &str) -> &'static str {
+pub(crate) fn topic_group(topic: &str) -> &'static str {
     let prefix = topic.split(['-', '/']).next().unwrap_or("");
     TOPIC_GROUPS.into_iter().find(|g| *g == prefix).unwrap_or("other")
 }
@@ -483,7 +483,7 @@ fn rate(num: Cell, den: Cell) -> Cell {
 /// protected line (rows and/or columns, the directions whose sums the report shows elsewhere) with exactly one
 /// suppressed cell, the smallest positive shown count becomes [`Cell::Hidden`]; repeated until stable.
 /// With k = 1 nothing is suppressed.
-pub fn suppress(values: &[Vec<i64>], k: i64, protect_rows: bool, protect_cols: bool) -> Vec<Vec<Cell>> {
+pub(crate) fn suppress(values: &[Vec<i64>], k: i64, protect_rows: bool, protect_cols: bool) -> Vec<Vec<Cell>> {
     let mut cells: Vec<Vec<Cell>> = values
         .iter()
         .map(|row| {
