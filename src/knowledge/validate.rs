@@ -509,7 +509,6 @@ fn option_at(i: usize, j: usize, field: Option<&str>) -> Vec<Seg<'_>> {
     step_item_at(i, "options", j, field)
 }
 
-/// Checks across entries: duplicate ids, and that every `related`, flow `entry` and `show` id exists.
 /// Links between entries: every id unique, every `related`, flow `entry` and `show` names an entry. An entry whose
 /// file could not be read (`unreadable`, by file name) still counts as existing: its own error says what is wrong.
 pub(crate) fn check_links(files: &[Parsed<Entry>], unreadable: &[String], out: &mut Vec<Diagnostic>) {

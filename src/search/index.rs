@@ -234,6 +234,9 @@ const SINGLE_SEGMENT_MAX_ENTRIES: usize = 1_000;
 
 /// tantivy's minimum indexing budget; the writer's hash table is sized from it up front.
 const SMALL_BUDGET: usize = 15_000_000;
+/// The threaded writer's budget: this much per entry, between [`SMALL_BUDGET`] and [`LARGE_BUDGET`].
+const BUDGET_PER_ENTRY: usize = 2_000;
+const LARGE_BUDGET: usize = 50_000_000;
 
 /// The writer of [`SearchIndex::build`]: one segment directly for the knowledge's usual size, the threaded writer
 /// (then one merge) for large corpora.
@@ -252,7 +255,8 @@ impl Writer {
         }
         let index = Index::create_in_ram(schema);
         // One indexing thread; no merging while writing: the index is merged into one segment once, at the end.
-        let writer = index.writer_with_num_threads(1, (entries * 2_000).clamp(SMALL_BUDGET, 50_000_000))?;
+        let writer =
+            index.writer_with_num_threads(1, (entries * BUDGET_PER_ENTRY).clamp(SMALL_BUDGET, LARGE_BUDGET))?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         Ok(Writer::Threaded(index, Box::new(writer)))
     }

@@ -26,6 +26,8 @@ const OTHER_LANG_WEIGHT: f32 = 0.8;
 const SYNONYM_WEIGHT: f32 = 0.6;
 const FUZZY_WEIGHT: f32 = 0.35;
 const PREFIX_WEIGHT: f32 = 0.3;
+/// The word being typed is matched as a prefix from this many characters on.
+const MIN_PREFIX_CHARS: usize = 3;
 const AUDIENCE_LEAN: f32 = 1.25;
 /// A question about the law ("a është krim", "cili nen", "penalty") leans to law entries.
 const LAW_LEAN: f32 = 1.3;
@@ -358,7 +360,7 @@ impl SearchIndex {
                 Box::new(BoostQuery::new(Box::new(fuzzy), HEAD_BOOST * weight * FUZZY_WEIGHT)),
             ));
         }
-        if is_prefix && chars >= 3 {
+        if is_prefix && chars >= MIN_PREFIX_CHARS {
             let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(head, word), 0, true);
             clauses.push((
                 f32::INFINITY,

@@ -1,4 +1,4 @@
-//! Anonymous usage counts (issue 6).
+//! Anonymous usage counts.
 //!
 //! What is counted: per UTC day, per event kind, per topic id (a knowledge entry id or `flow-id/step-id`) and per
 //! language ("sq", "en" or none), a number. Nothing else: no chat or user id, no name, no message text, no query,

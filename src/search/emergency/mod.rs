@@ -16,7 +16,6 @@ use std::sync::LazyLock;
 
 use regex::bytes::{Regex, RegexSet};
 
-
 pub mod model;
 
 /// Patterns that say harm and now at once, over folded (lower-case, no diacritics) text.
