@@ -142,6 +142,17 @@ fn warnings(root: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `udha check` run on `root` with these flags.
+fn udha_check(root: &Path, flags: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_udha"))
+        .arg("--knowledge")
+        .arg(root)
+        .arg("check")
+        .args(flags)
+        .output()
+        .unwrap()
+}
+
 fn assert_one_error(files: &[(&str, &[u8])], expected: &str) {
     let (_dir, root) = folder(files);
     let errs = errors(&root);
@@ -165,7 +176,8 @@ fn edited(id: &str, from: &str, to: &str) -> Vec<u8> {
 }
 
 /// Broken files, each as (where it is written, its content, the start of the error it must give as
-/// "file-name:line: message").
+/// "file-name:line: message"). One case a line.
+#[rustfmt::skip]
 fn broken_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     let without_en = {
         let text = entry("safety-x");
@@ -183,115 +195,31 @@ fn broken_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     let x = "safety/safety-x.yaml";
     vec![
         // YAML and the file format
-        (
-            x,
-            edited("safety-x", "  summary: Përmbledhje.", "  summary: a: b"),
-            "safety-x.yaml:8: mapping values are not allowed",
-        ),
-        (
-            x,
-            edited("safety-x", "  summary: Përmbledhje.", "  sumary: Përmbledhje."),
-            "safety-x.yaml:8: sq: unknown field `sumary`",
-        ),
+        (x, edited("safety-x", "  summary: Përmbledhje.", "  summary: a: b"), "safety-x.yaml:8: mapping values are not allowed"),
+        (x, edited("safety-x", "  summary: Përmbledhje.", "  sumary: Përmbledhje."), "safety-x.yaml:8: sq: unknown field `sumary`"),
         (x, without_en, "safety-x.yaml:2: missing field `en`"),
-        (
-            x,
-            edited("safety-x", "  title: Title\n", "  title: \"\"\n"),
-            "safety-x.yaml:14: `en.title` is empty",
-        ),
+        (x, edited("safety-x", "  title: Title\n", "  title: \"\"\n"), "safety-x.yaml:14: `en.title` is empty"),
         // Empty, binary, huge and garbled files
-        (
-            "safety/safety-empty.yaml",
-            Vec::new(),
-            "safety-empty.yaml:1: the file is empty",
-        ),
-        (
-            "safety/safety-comments.yaml",
-            b"# only a comment\n\n".to_vec(),
-            "safety-comments.yaml:1: the file is empty",
-        ),
-        (
-            "safety/safety-bin.yaml",
-            b"\x7fELF\x02\x01\x01\x00\x00\x00".to_vec(),
-            "safety-bin.yaml:1: this is a binary file",
-        ),
-        (
-            "safety/safety-huge.yaml",
-            "a: b\n".repeat(2_000_000).into_bytes(),
-            "safety-huge.yaml:1: file is too large",
-        ),
-        (
-            "safety/safety-garbled.yaml",
-            garbled,
-            "safety-garbled.yaml:7: the file is not valid UTF-8",
-        ),
+        ("safety/safety-empty.yaml", Vec::new(), "safety-empty.yaml:1: the file is empty"),
+        ("safety/safety-comments.yaml", b"# only a comment\n\n".to_vec(), "safety-comments.yaml:1: the file is empty"),
+        ("safety/safety-bin.yaml", b"\x7fELF\x02\x01\x01\x00\x00\x00".to_vec(), "safety-bin.yaml:1: this is a binary file"),
+        ("safety/safety-huge.yaml", "a: b\n".repeat(2_000_000).into_bytes(), "safety-huge.yaml:1: file is too large"),
+        ("safety/safety-garbled.yaml", garbled, "safety-garbled.yaml:7: the file is not valid UTF-8"),
         // Ids: well formed, unique, matching the file
-        (
-            "safety/Safety_X.yaml",
-            entry("Safety_X").into_bytes(),
-            "Safety_X.yaml:2: id `Safety_X` may use only a-z, 0-9 and '-'",
-        ),
-        (
-            "safety/law-x.yaml",
-            entry("law-x").into_bytes(),
-            "law-x.yaml:2: id `law-x` must start with its kind `safety-`",
-        ),
-        (
-            "safety/safety-y.yaml",
-            entry("safety-x").into_bytes(),
-            "safety-y.yaml:2: id `safety-x` differs from the file name `safety-y`",
-        ),
-        (
-            "flow/safety-one.yaml",
-            entry("safety-one").into_bytes(),
-            "safety-one.yaml:2: duplicate id `safety-one`: also in",
-        ),
+        ("safety/Safety_X.yaml", entry("Safety_X").into_bytes(), "Safety_X.yaml:2: id `Safety_X` may use only a-z, 0-9 and '-'"),
+        ("safety/law-x.yaml", entry("law-x").into_bytes(), "law-x.yaml:2: id `law-x` must start with its kind `safety-`"),
+        ("safety/safety-y.yaml", entry("safety-x").into_bytes(), "safety-y.yaml:2: id `safety-x` differs from the file name `safety-y`"),
+        ("flow/safety-one.yaml", entry("safety-one").into_bytes(), "safety-one.yaml:2: duplicate id `safety-one`: also in"),
         // Links to existing entries
-        (
-            x,
-            edited(
-                "safety-x",
-                "  - safety-other\n",
-                "  - safety-other\n  - safety-nowhere\n",
-            ),
-            "safety-x.yaml:25: `related` names `safety-nowhere`, which does not exist",
-        ),
+        (x, edited("safety-x", "  - safety-other\n", "  - safety-other\n  - safety-nowhere\n"), "safety-x.yaml:25: `related` names `safety-nowhere`, which does not exist"),
         // URLs, phones and dates
-        (
-            x,
-            edited("safety-x", "https://example.al/burim", "http://example.al/burim"),
-            "safety-x.yaml:22: source URL `http://example.al/burim` is not https",
-        ),
-        (
-            x,
-            edited("safety-x", "reviewed: 2026-11-01", "reviewed: 2027-01-01"),
-            "safety-x.yaml:5: `reviewed` 2027-01-01 is in the future",
-        ),
-        (
-            x,
-            edited("safety-x", "reviewed: 2026-11-01", "reviewed: 2026-02-30"),
-            "safety-x.yaml:5:",
-        ),
-        (
-            x,
-            edited(
-                "safety-x",
-                "sources:\n  - title: Burim\n    url: https://example.al/burim\n",
-                "sources: []\n",
-            ),
-            "safety-x.yaml:20: the entry has no source",
-        ),
-        (
-            "contact/contact-x.yaml",
-            contact_entry("contact-x", "12-9").into_bytes(),
-            "contact-x.yaml:20: phone number `12-9` is not a well-formed phone number",
-        ),
+        (x, edited("safety-x", "https://example.al/burim", "http://example.al/burim"), "safety-x.yaml:22: source URL `http://example.al/burim` is not https"),
+        (x, edited("safety-x", "reviewed: 2026-11-01", "reviewed: 2027-01-01"), "safety-x.yaml:5: `reviewed` 2027-01-01 is in the future"),
+        (x, edited("safety-x", "reviewed: 2026-11-01", "reviewed: 2026-02-30"), "safety-x.yaml:5:"),
+        (x, edited("safety-x", "sources:\n  - title: Burim\n    url: https://example.al/burim\n", "sources: []\n"), "safety-x.yaml:20: the entry has no source"),
+        ("contact/contact-x.yaml", contact_entry("contact-x", "12-9").into_bytes(), "contact-x.yaml:20: phone number `12-9` is not a well-formed phone number"),
         // Paragraphs too long for Telegram
-        (
-            x,
-            edited("safety-x", "    - Hapi i parë.", &format!("    - {long}")),
-            "safety-x.yaml:10: a paragraph in `sq.steps` is",
-        ),
+        (x, edited("safety-x", "    - Hapi i parë.", &format!("    - {long}")), "safety-x.yaml:10: a paragraph in `sq.steps` is"),
     ]
 }
 
@@ -370,12 +298,7 @@ fn udha_check_prints_every_problem_and_exits_1() {
         ("safety/safety-x.yaml", a.as_bytes()),
         ("safety/safety-y.yaml", b.as_bytes()),
     ]);
-    let out = Command::new(env!("CARGO_BIN_EXE_udha"))
-        .arg("--knowledge")
-        .arg(&root)
-        .arg("check")
-        .output()
-        .unwrap();
+    let out = udha_check(&root, &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let x = root.join("safety/safety-x.yaml");
@@ -399,12 +322,8 @@ fn strict_fails_on_warnings_only_with_the_flag() {
     let old = entry("safety-x").replace("reviewed: 2026-11-01", "reviewed: 2020-01-01");
     let (_dir, root) = folder(&[("safety/safety-x.yaml", old.as_bytes())]);
     let run = |strict: bool| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_udha"));
-        c.arg("--knowledge").arg(&root).arg("check");
-        if strict {
-            c.arg("--strict");
-        }
-        c.output().unwrap().status.code()
+        let flags: &[&str] = if strict { &["--strict"] } else { &[] };
+        udha_check(&root, flags).status.code()
     };
     assert_eq!(run(false), Some(0));
     assert_eq!(run(true), Some(1));
@@ -515,12 +434,7 @@ fn a_file_that_fails_to_parse_is_one_error_not_one_per_link_to_it() {
     let errs = errors(&root);
     assert_eq!(errs.len(), 1, "{errs:#?}");
     assert!(errs[0].starts_with("safety-one.yaml:"), "{errs:#?}");
-    let out = Command::new(env!("CARGO_BIN_EXE_udha"))
-        .arg("--knowledge")
-        .arg(&root)
-        .arg("check")
-        .output()
-        .unwrap();
+    let out = udha_check(&root, &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("1 entry files could not be read: their links were not checked."),
@@ -564,12 +478,7 @@ fn the_urgent_help_needs_its_entries_and_phones() {
     // `udha check` prints the folder's error without a file and fails.
     let (_dir, root) = folder(&[]);
     std::fs::remove_file(root.join("contact/contact-women-line.yaml")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_udha"))
-        .arg("--knowledge")
-        .arg(&root)
-        .arg("check")
-        .output()
-        .unwrap();
+    let out = udha_check(&root, &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(

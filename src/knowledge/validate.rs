@@ -258,22 +258,33 @@ impl Checker<'_, Entry> {
         }
     }
 
+    /// A block of its own (`contact:`, `flow:`) exactly when the entry is of that `kind`.
+    fn block_of_kind(&mut self, has_block: bool, kind: Kind, add_hint: &str, remove_hint: &str) {
+        let (own, key) = (self.file.value.kind, kind.as_str());
+        if !has_block && own == kind {
+            self.error(
+                &[Seg::Key("kind")],
+                format!("a {key} entry needs a `{key}:` block"),
+                add_hint,
+            );
+        } else if has_block && own != kind {
+            self.error(
+                &[Seg::Key(key)],
+                format!("`{key}:` is only for kind {key}, not `{own}`"),
+                remove_hint,
+            );
+        }
+    }
+
     /// A `contact:` block exactly when the kind is contact, and its fields well formed.
     fn contact(&mut self) {
         let e = &self.file.value;
-        match (&e.contact, e.kind) {
-            (None, Kind::Contact) => self.error(
-                &[Seg::Key("kind")],
-                "a contact entry needs a `contact:` block",
-                "add `contact:` with at least `area:` (see knowledge/README.md)",
-            ),
-            (Some(_), k) if k != Kind::Contact => self.error(
-                &[Seg::Key("contact")],
-                format!("`contact:` is only for kind contact, not `{k}`"),
-                "move the details into a contact entry and link it in `related`",
-            ),
-            _ => {}
-        }
+        self.block_of_kind(
+            e.contact.is_some(),
+            Kind::Contact,
+            "add `contact:` with at least `area:` (see knowledge/README.md)",
+            "move the details into a contact entry and link it in `related`",
+        );
         if let Some(c) = &e.contact {
             self.contact_details(c);
         }
@@ -327,19 +338,12 @@ impl Checker<'_, Entry> {
     /// A `flow:` block exactly when the kind is flow, and its shape.
     fn flow(&mut self) {
         let e = &self.file.value;
-        match (&e.flow, e.kind) {
-            (None, Kind::Flow) => self.error(
-                &[Seg::Key("kind")],
-                "a flow entry needs a `flow:` block",
-                "add `flow:` with `start:` and `steps:` (see knowledge/README.md)",
-            ),
-            (Some(_), k) if k != Kind::Flow => self.error(
-                &[Seg::Key("flow")],
-                format!("`flow:` is only for kind flow, not `{k}`"),
-                "make this a flow entry, or remove the block",
-            ),
-            _ => {}
-        }
+        self.block_of_kind(
+            e.flow.is_some(),
+            Kind::Flow,
+            "add `flow:` with `start:` and `steps:` (see knowledge/README.md)",
+            "make this a flow entry, or remove the block",
+        );
         if let Some(flow) = &e.flow {
             self.flow_shape(flow);
         }
