@@ -36,7 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let runtime = runtime()?;
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
-            runtime.block_on(crate::usage::report::run(&cli.database, args, &mut out))?;
+            runtime.block_on(crate::usage::report::run(&cli.database, &args.options(), &mut out))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Qr(args) => qr(&cli, args),
@@ -212,7 +212,7 @@ fn chat(cli: &Cli, args: &ChatArgs) -> anyhow::Result<ExitCode> {
     } else {
         let _guard = runtime.enter();
         let (recorder, flusher) = crate::usage::start_lazy(&cli.database, FLUSH_EVERY)?;
-        recorder.set_known_topics(known_topics(&knowledge_of(&engine)));
+        recorder.set_known_topics(knowledge_of(&engine).topic_ids());
         (recorder, Some(flusher))
     };
     let stdin = std::io::stdin();
@@ -230,18 +230,6 @@ fn chat(cli: &Cli, args: &ChatArgs) -> anyhow::Result<ExitCode> {
 
 fn knowledge_of(engine: &Engine) -> Arc<Knowledge> {
     engine.index().knowledge().clone()
-}
-
-/// The topics counts may carry: entry ids and `flow-id/step-id`. Anything else is counted without a topic.
-pub fn known_topics(knowledge: &Knowledge) -> Vec<String> {
-    let mut topics = Vec::new();
-    for entry in knowledge.entries() {
-        topics.push(entry.id.clone());
-        if let Some(flow) = &entry.flow {
-            topics.extend(flow.steps.iter().map(|s| format!("{}/{}", entry.id, s.id)));
-        }
-    }
-    topics
 }
 
 /// How often anonymous counts are written.
@@ -345,7 +333,7 @@ pub async fn serve_async(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<ExitCode> {
     let (recorder, flusher) = crate::usage::start_lazy(&database_url, FLUSH_EVERY)?;
-    recorder.set_known_topics(known_topics(index.knowledge()));
+    recorder.set_known_topics(index.knowledge().topic_ids());
     let shared = Arc::new(ArcSwap::new(index));
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     let watcher = crate::reload::start_watcher(&knowledge_dir, reloading.watch, tx.clone());

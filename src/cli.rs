@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::usage::report::{self, Format, Period};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,7 +28,7 @@ pub struct Cli {
         long,
         global = true,
         env = "DATABASE_URL",
-        default_value = "sqlite:udha-usage.sqlite3",
+        default_value = crate::usage::DEFAULT_DATABASE_URL,
         hide_env_values = true
     )]
     pub database: String,
@@ -52,7 +55,7 @@ pub enum Command {
     /// Print the JSON Schema of a knowledge file.
     Schema,
     /// Report the anonymous usage counts.
-    Stats(crate::usage::report::StatsArgs),
+    Stats(StatsArgs),
     /// Write the QR code of an entry's deep link (t.me/<bot>?start=<id>), or of every entry with a printable
     /// index.html, for posters and training handouts.
     Qr(QrArgs),
@@ -122,6 +125,53 @@ pub struct ServeArgs {
     /// for network mounts), off (SIGHUP and --reload-every only).
     #[arg(long, env = "UDHA_WATCH", value_enum, default_value = "auto")]
     pub watch: crate::reload::WatchMode,
+}
+
+/// `udha stats [--from DATE] [--to DATE] [--by day|week|month] [--format table|csv|json] [--min-count K]
+/// [--raw] [--top N] [--chart FILE.svg]`
+#[derive(Debug, Clone, Args)]
+pub struct StatsArgs {
+    /// First day included (YYYY-MM-DD, UTC). Default: the first day with counts.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<NaiveDate>,
+    /// Last day included (YYYY-MM-DD, UTC). Default: the last day with counts.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<NaiveDate>,
+    /// Period of the time series.
+    #[arg(long, value_enum, default_value_t = Period::Week)]
+    pub by: Period,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Small-count threshold k: counts from 1 to k-1 are shown as "<k".
+    #[arg(long, value_name = "K", default_value_t = report::DEFAULT_MIN_COUNT,
+          value_parser = clap::value_parser!(i64).range(1..))]
+    pub min_count: i64,
+    /// Show true small counts (no suppression). For local use only: never share such a report.
+    #[arg(long)]
+    pub raw: bool,
+    /// How many entries to list under "top entries".
+    #[arg(long, value_name = "N", default_value_t = report::DEFAULT_TOP)]
+    pub top: usize,
+    /// Also draw weekly use by topic group (law, procedure, platform, safety, contact, flow) as an SVG file.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+}
+
+impl StatsArgs {
+    /// The report these flags ask for.
+    pub fn options(&self) -> report::Options {
+        report::Options {
+            from: self.from,
+            to: self.to,
+            by: self.by,
+            format: self.format,
+            min_count: self.min_count,
+            raw: self.raw,
+            top: self.top,
+            chart: self.chart.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

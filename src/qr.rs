@@ -104,7 +104,7 @@ fn png_image(code: &QrCode) -> Result<Vec<u8>, QrError> {
 }
 
 /// The QR code of one entry's deep link.
-pub fn entry_image(knowledge: &Knowledge, bot: &str, id: &str, format: Format) -> Result<Vec<u8>, QrError> {
+pub(crate) fn entry_image(knowledge: &Knowledge, bot: &str, id: &str, format: Format) -> Result<Vec<u8>, QrError> {
     let entry = knowledge.get(id).ok_or_else(|| QrError::UnknownId(id.to_string()))?;
     image(&deep_link(bot, &entry.id), format)
 }

@@ -31,7 +31,7 @@ pub fn reload(dir: &Path, current: &ArcSwap<SearchIndex>, recorder: &Recorder) -
     match Knowledge::load(dir) {
         Ok(knowledge) => match SearchIndex::build(Arc::new(knowledge)) {
             Ok(index) => {
-                recorder.set_known_topics(crate::app::known_topics(index.knowledge()));
+                recorder.set_known_topics(index.knowledge().topic_ids());
                 let entries = index.knowledge().len();
                 // The old index is dropped here, before the next build can start, unless a reply still holds it.
                 drop(current.swap(Arc::new(index)));
@@ -76,7 +76,7 @@ pub enum WatchMode {
 
 /// Why the knowledge is looked at again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
+pub(crate) enum Trigger {
     /// A file under the folder changed (or the periodic check ran): reload if the files differ.
     Changed,
     /// SIGHUP: reload now, even if nothing seems to have changed.
@@ -84,10 +84,10 @@ pub enum Trigger {
 }
 
 /// Quiet time after the last file event before reloading: an editor's save, a `git pull`, are several events.
-pub const DEBOUNCE: Duration = Duration::from_millis(200);
+pub(crate) const DEBOUNCE: Duration = Duration::from_millis(200);
 
 /// Starts watching `dir` (see [`WatchMode`]); events arrive on `tx`. Keep the returned watcher alive.
-pub fn start_watcher(
+pub(crate) fn start_watcher(
     dir: &Path,
     mode: WatchMode,
     tx: tokio::sync::mpsc::Sender<Trigger>,
@@ -134,7 +134,7 @@ pub fn start_watcher(
 
 /// Reloads on each trigger: file changes (debounced, only if the files differ), SIGHUP (always), and a look at
 /// the files every `every` (`None`: never) as the fallback. Runs until `triggers` closes.
-pub async fn run(
+pub(crate) async fn run(
     dir: PathBuf,
     current: Arc<ArcSwap<SearchIndex>>,
     recorder: Recorder,

@@ -69,18 +69,34 @@ flow:
     )
 }
 
-/// A knowledge folder with a valid `safety-other` entry plus the given files.
+/// A valid national contact entry with one phone number.
+fn contact_entry(id: &str, number: &str) -> String {
+    format!(
+        "# yaml-language-server: $schema=../schema.json\nid: {id}\nkind: contact\naudience: both\nreviewed: 2026-11-01\n\
+         sq:\n  title: T\n  summary: S\n  keywords: [k]\nen:\n  title: T\n  summary: S\n  keywords: [k]\n\
+         sources:\n  - title: S\n    citation: C\ncontact:\n  area: national\n  phones:\n    - number: \"{number}\"\n      sq: Policia\n      en: Police\n"
+    )
+}
+
+/// A knowledge folder with valid `safety-one` and `safety-other` entries and the entries the urgent help needs,
+/// plus the given files.
 fn folder(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("knowledge");
     std::fs::create_dir_all(root.join("safety")).unwrap();
     std::fs::create_dir_all(root.join("flow")).unwrap();
+    std::fs::create_dir_all(root.join("contact")).unwrap();
     std::fs::write(
         root.join("safety/safety-other.yaml"),
         entry("safety-other").replace("  - safety-other\n", "  - safety-one\n"),
     )
     .unwrap();
     std::fs::write(root.join("safety/safety-one.yaml"), entry("safety-one")).unwrap();
+    let urgent = knowledge::urgent::ENTRY;
+    std::fs::write(root.join(format!("safety/{urgent}.yaml")), entry(urgent)).unwrap();
+    for id in knowledge::urgent::CONTACTS {
+        std::fs::write(root.join(format!("contact/{id}.yaml")), contact_entry(id, "129")).unwrap();
+    }
     for (name, content) in files {
         let path = root.join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -126,6 +142,17 @@ fn warnings(root: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `udha check` run on `root` with these flags.
+fn udha_check(root: &Path, flags: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_udha"))
+        .arg("--knowledge")
+        .arg(root)
+        .arg("check")
+        .args(flags)
+        .output()
+        .unwrap()
+}
+
 fn assert_one_error(files: &[(&str, &[u8])], expected: &str) {
     let (_dir, root) = folder(files);
     let errs = errors(&root);
@@ -141,71 +168,66 @@ fn a_valid_folder_has_no_errors() {
     assert_eq!(errors(&root), Vec::<String>::new());
 }
 
-#[test]
-fn yaml_syntax_errors_name_the_line() {
-    let broken = entry("safety-x").replace("  summary: Përmbledhje.", "  summary: a: b");
-    assert_one_error(
-        &[("safety/safety-x.yaml", broken.as_bytes())],
-        "safety-x.yaml:8: mapping values are not allowed",
-    );
+/// `entry(id)` with `from` replaced by `to`.
+fn edited(id: &str, from: &str, to: &str) -> Vec<u8> {
+    let text = entry(id);
+    assert!(text.contains(from), "{from:?} is not in the entry");
+    text.replace(from, to).into_bytes()
+}
+
+/// Broken files, each as (where it is written, its content, the start of the error it must give as
+/// "file-name:line: message"). One case a line.
+#[rustfmt::skip]
+fn broken_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let without_en = {
+        let text = entry("safety-x");
+        let start = text.find("en:\n").unwrap();
+        let end = text.find("sources:").unwrap();
+        format!("{}{}", &text[..start], &text[end..]).into_bytes()
+    };
+    let garbled = {
+        let mut garbled = entry("safety-garbled").into_bytes();
+        let at = garbled.windows(7).position(|w| w == b"Titull\n").unwrap();
+        garbled[at + 1] = 0xff;
+        garbled
+    };
+    let long = "fjalë ".repeat(700);
+    let x = "safety/safety-x.yaml";
+    vec![
+        // YAML and the file format
+        (x, edited("safety-x", "  summary: Përmbledhje.", "  summary: a: b"), "safety-x.yaml:8: mapping values are not allowed"),
+        (x, edited("safety-x", "  summary: Përmbledhje.", "  sumary: Përmbledhje."), "safety-x.yaml:8: sq: unknown field `sumary`"),
+        (x, without_en, "safety-x.yaml:2: missing field `en`"),
+        (x, edited("safety-x", "  title: Title\n", "  title: \"\"\n"), "safety-x.yaml:14: `en.title` is empty"),
+        // Empty, binary, huge and garbled files
+        ("safety/safety-empty.yaml", Vec::new(), "safety-empty.yaml:1: the file is empty"),
+        ("safety/safety-comments.yaml", b"# only a comment\n\n".to_vec(), "safety-comments.yaml:1: the file is empty"),
+        ("safety/safety-bin.yaml", b"\x7fELF\x02\x01\x01\x00\x00\x00".to_vec(), "safety-bin.yaml:1: this is a binary file"),
+        ("safety/safety-huge.yaml", "a: b\n".repeat(2_000_000).into_bytes(), "safety-huge.yaml:1: file is too large"),
+        ("safety/safety-garbled.yaml", garbled, "safety-garbled.yaml:7: the file is not valid UTF-8"),
+        // Ids: well formed, unique, matching the file
+        ("safety/Safety_X.yaml", entry("Safety_X").into_bytes(), "Safety_X.yaml:2: id `Safety_X` may use only a-z, 0-9 and '-'"),
+        ("safety/law-x.yaml", entry("law-x").into_bytes(), "law-x.yaml:2: id `law-x` must start with its kind `safety-`"),
+        ("safety/safety-y.yaml", entry("safety-x").into_bytes(), "safety-y.yaml:2: id `safety-x` differs from the file name `safety-y`"),
+        ("flow/safety-one.yaml", entry("safety-one").into_bytes(), "safety-one.yaml:2: duplicate id `safety-one`: also in"),
+        // Links to existing entries
+        (x, edited("safety-x", "  - safety-other\n", "  - safety-other\n  - safety-nowhere\n"), "safety-x.yaml:25: `related` names `safety-nowhere`, which does not exist"),
+        // URLs, phones and dates
+        (x, edited("safety-x", "https://example.al/burim", "http://example.al/burim"), "safety-x.yaml:22: source URL `http://example.al/burim` is not https"),
+        (x, edited("safety-x", "reviewed: 2026-11-01", "reviewed: 2027-01-01"), "safety-x.yaml:5: `reviewed` 2027-01-01 is in the future"),
+        (x, edited("safety-x", "reviewed: 2026-11-01", "reviewed: 2026-02-30"), "safety-x.yaml:5:"),
+        (x, edited("safety-x", "sources:\n  - title: Burim\n    url: https://example.al/burim\n", "sources: []\n"), "safety-x.yaml:20: the entry has no source"),
+        ("contact/contact-x.yaml", contact_entry("contact-x", "12-9").into_bytes(), "contact-x.yaml:20: phone number `12-9` is not a well-formed phone number"),
+        // Paragraphs too long for Telegram
+        (x, edited("safety-x", "    - Hapi i parë.", &format!("    - {long}")), "safety-x.yaml:10: a paragraph in `sq.steps` is"),
+    ]
 }
 
 #[test]
-fn a_misspelt_field_is_an_error_at_its_line() {
-    let broken = entry("safety-x").replace("  summary: Përmbledhje.", "  sumary: Përmbledhje.");
-    assert_one_error(
-        &[("safety/safety-x.yaml", broken.as_bytes())],
-        "safety-x.yaml:8: sq: unknown field `sumary`",
-    );
-}
-
-#[test]
-fn a_missing_language_is_an_error() {
-    let text = entry("safety-x");
-    let start = text.find("en:\n").unwrap();
-    let end = text.find("sources:").unwrap();
-    let broken = format!("{}{}", &text[..start], &text[end..]);
-    assert_one_error(
-        &[("safety/safety-x.yaml", broken.as_bytes())],
-        "safety-x.yaml:2: missing field `en`",
-    );
-}
-
-#[test]
-fn an_empty_language_text_is_an_error() {
-    let broken = entry("safety-x").replace("  title: Title\n", "  title: \"\"\n");
-    assert_one_error(
-        &[("safety/safety-x.yaml", broken.as_bytes())],
-        "safety-x.yaml:14: `en.title` is empty",
-    );
-}
-
-#[test]
-fn empty_binary_huge_and_garbled_files_are_clear_errors() {
-    assert_one_error(
-        &[("safety/safety-empty.yaml", b"")],
-        "safety-empty.yaml:1: the file is empty",
-    );
-    assert_one_error(
-        &[("safety/safety-comments.yaml", b"# only a comment\n\n")],
-        "safety-comments.yaml:1: the file is empty",
-    );
-    assert_one_error(
-        &[("safety/safety-bin.yaml", b"\x7fELF\x02\x01\x01\x00\x00\x00")],
-        "safety-bin.yaml:1: this is a binary file",
-    );
-    let huge = "a: b\n".repeat(2_000_000);
-    assert_one_error(
-        &[("safety/safety-huge.yaml", huge.as_bytes())],
-        "safety-huge.yaml:1: file is too large",
-    );
-    let mut garbled = entry("safety-garbled").into_bytes();
-    let at = garbled.windows(7).position(|w| w == b"Titull\n").unwrap();
-    garbled[at + 1] = 0xff;
-    assert_one_error(
-        &[("safety/safety-garbled.yaml", &garbled)],
-        "safety-garbled.yaml:7: the file is not valid UTF-8",
-    );
+fn each_broken_file_is_an_error_at_its_line() {
+    for (file, content, expected) in broken_files() {
+        assert_one_error(&[(file, &content)], expected);
+    }
 }
 
 #[test]
@@ -225,61 +247,7 @@ fn yaml_bombs_are_refused() {
 }
 
 #[test]
-fn ids_must_be_well_formed_unique_and_match_the_file() {
-    let bad = entry("Safety_X");
-    assert_one_error(
-        &[("safety/Safety_X.yaml", bad.as_bytes())],
-        "Safety_X.yaml:2: id `Safety_X` may use only a-z, 0-9 and '-'",
-    );
-    let wrong_prefix = entry("law-x");
-    assert_one_error(
-        &[("safety/law-x.yaml", wrong_prefix.as_bytes())],
-        "law-x.yaml:2: id `law-x` must start with its kind `safety-`",
-    );
-    let other_name = entry("safety-x");
-    assert_one_error(
-        &[("safety/safety-y.yaml", other_name.as_bytes())],
-        "safety-y.yaml:2: id `safety-x` differs from the file name `safety-y`",
-    );
-    let dup = entry("safety-one");
-    assert_one_error(
-        &[("flow/safety-one.yaml", dup.as_bytes())],
-        "safety-one.yaml:2: duplicate id `safety-one`: also in",
-    );
-}
-
-#[test]
-fn links_must_point_to_existing_entries() {
-    let broken = entry("safety-x").replace("  - safety-other\n", "  - safety-other\n  - safety-nowhere\n");
-    assert_one_error(
-        &[("safety/safety-x.yaml", broken.as_bytes())],
-        "safety-x.yaml:25: `related` names `safety-nowhere`, which does not exist",
-    );
-}
-
-#[test]
-fn urls_phones_and_dates_are_checked() {
-    let http = entry("safety-x").replace("https://example.al/burim", "http://example.al/burim");
-    assert_one_error(
-        &[("safety/safety-x.yaml", http.as_bytes())],
-        "safety-x.yaml:22: source URL `http://example.al/burim` is not https",
-    );
-    let future = entry("safety-x").replace("reviewed: 2026-11-01", "reviewed: 2027-01-01");
-    assert_one_error(
-        &[("safety/safety-x.yaml", future.as_bytes())],
-        "safety-x.yaml:5: `reviewed` 2027-01-01 is in the future",
-    );
-    let unreal = entry("safety-x").replace("reviewed: 2026-11-01", "reviewed: 2026-02-30");
-    assert_one_error(&[("safety/safety-x.yaml", unreal.as_bytes())], "safety-x.yaml:5:");
-    let no_sources = entry("safety-x").replace(
-        "sources:\n  - title: Burim\n    url: https://example.al/burim\n",
-        "sources: []\n",
-    );
-    assert_one_error(
-        &[("safety/safety-x.yaml", no_sources.as_bytes())],
-        "safety-x.yaml:20: the entry has no source",
-    );
-
+fn an_old_review_is_a_warning_not_an_error() {
     let old = entry("safety-x").replace("reviewed: 2026-11-01", "reviewed: 2024-01-01");
     let (_dir, root) = folder(&[("safety/safety-x.yaml", old.as_bytes())]);
     assert!(errors(&root).is_empty());
@@ -289,24 +257,6 @@ fn urls_phones_and_dates_are_checked() {
             .any(|w| w.starts_with("safety-x.yaml:5: last reviewed 2024-01-01")),
         "{:#?}",
         warnings(&root)
-    );
-
-    let contact = "# yaml-language-server: $schema=../schema.json\nid: contact-x\nkind: contact\naudience: both\nreviewed: 2026-11-01\n\
-                   sq:\n  title: T\n  summary: S\n  keywords: [k]\nen:\n  title: T\n  summary: S\n  keywords: [k]\n\
-                   sources:\n  - title: S\n    citation: C\ncontact:\n  area: national\n  phones:\n    - number: \"12-9\"\n      sq: Policia\n      en: Police\n";
-    assert_one_error(
-        &[("contact/contact-x.yaml", contact.as_bytes())],
-        "contact-x.yaml:20: phone number `12-9` is not a well-formed phone number",
-    );
-}
-
-#[test]
-fn paragraphs_too_long_for_telegram_are_errors() {
-    let long = "fjalë ".repeat(700);
-    let broken = entry("safety-x").replace("    - Hapi i parë.", &format!("    - {long}"));
-    assert_one_error(
-        &[("safety/safety-x.yaml", broken.as_bytes())],
-        "safety-x.yaml:10: a paragraph in `sq.steps` is",
     );
 }
 
@@ -348,12 +298,7 @@ fn udha_check_prints_every_problem_and_exits_1() {
         ("safety/safety-x.yaml", a.as_bytes()),
         ("safety/safety-y.yaml", b.as_bytes()),
     ]);
-    let out = Command::new(env!("CARGO_BIN_EXE_udha"))
-        .arg("--knowledge")
-        .arg(&root)
-        .arg("check")
-        .output()
-        .unwrap();
+    let out = udha_check(&root, &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let x = root.join("safety/safety-x.yaml");
@@ -377,12 +322,8 @@ fn strict_fails_on_warnings_only_with_the_flag() {
     let old = entry("safety-x").replace("reviewed: 2026-11-01", "reviewed: 2020-01-01");
     let (_dir, root) = folder(&[("safety/safety-x.yaml", old.as_bytes())]);
     let run = |strict: bool| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_udha"));
-        c.arg("--knowledge").arg(&root).arg("check");
-        if strict {
-            c.arg("--strict");
-        }
-        c.output().unwrap().status.code()
+        let flags: &[&str] = if strict { &["--strict"] } else { &[] };
+        udha_check(&root, flags).status.code()
     };
     assert_eq!(run(false), Some(0));
     assert_eq!(run(true), Some(1));
@@ -493,16 +434,57 @@ fn a_file_that_fails_to_parse_is_one_error_not_one_per_link_to_it() {
     let errs = errors(&root);
     assert_eq!(errs.len(), 1, "{errs:#?}");
     assert!(errs[0].starts_with("safety-one.yaml:"), "{errs:#?}");
-    let out = Command::new(env!("CARGO_BIN_EXE_udha"))
-        .arg("--knowledge")
-        .arg(&root)
-        .arg("check")
-        .output()
-        .unwrap();
+    let out = udha_check(&root, &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("1 entry files could not be read: their links were not checked."),
         "{stdout}"
     );
     assert!(stdout.contains("1 errors in 1 files"), "{stdout}");
+}
+
+#[test]
+fn the_urgent_help_needs_its_entries_and_phones() {
+    // A missing urgent contact or entry: an error about the folder, with no file to point at.
+    let (_dir, root) = folder(&[]);
+    std::fs::remove_file(root.join("contact/contact-police.yaml")).unwrap();
+    std::fs::remove_file(root.join("safety/safety-immediate-danger.yaml")).unwrap();
+    let checked = knowledge::check(&root, today()).unwrap();
+    let errs: Vec<String> = checked.report.errors().map(|d| d.to_string()).collect();
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    for (error, id) in errs.iter().zip(["contact-police", "safety-immediate-danger"]) {
+        assert!(
+            error.starts_with(&format!(
+                "error: the urgent help needs the entry `{id}`, which does not exist"
+            )),
+            "{errs:#?}"
+        );
+    }
+    assert!(checked.report.errors().all(|d| d.path.as_os_str().is_empty()));
+
+    // An urgent contact without a phone: an error at its file.
+    let no_phone = contact_entry("contact-child-line", "116 111").replace(
+        "  phones:\n    - number: \"116 111\"\n      sq: Policia\n      en: Police\n",
+        "  phones: []\n",
+    );
+    let (_dir, root) = folder(&[("contact/contact-child-line.yaml", no_phone.as_bytes())]);
+    assert_eq!(
+        errors(&root),
+        vec![
+            "contact-child-line.yaml:17: the urgent help shows `contact-child-line`'s phones, but it is not a contact with a phone"
+        ]
+    );
+
+    // `udha check` prints the folder's error without a file and fails.
+    let (_dir, root) = folder(&[]);
+    std::fs::remove_file(root.join("contact/contact-women-line.yaml")).unwrap();
+    let out = udha_check(&root, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.starts_with(
+            "error: the urgent help needs the entry `contact-women-line`, which does not exist\n    hint: "
+        ),
+        "{stdout}"
+    );
 }

@@ -196,6 +196,6 @@ fn flow_steps_are_counted_with_their_step() {
         report.contains("/start,"),
         "a flow step is counted as flow-id/step-id: {report}"
     );
-    let topics = udha::app::known_topics(common::shipped_index().knowledge());
+    let topics = common::shipped_index().knowledge().topic_ids();
     assert!(topics.iter().any(|t| t.starts_with("flow-safety-check/")));
 }

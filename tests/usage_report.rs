@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use clap::Parser;
-use udha::usage::report::{self, Cell, Format, Period, StatsArgs};
+use udha::usage::report::{self, Cell, Format, Options, Period};
 use udha::usage::{CountKey, EventKind, Store};
 use usage_common::*;
 
@@ -66,16 +66,16 @@ async fn store_with_data(url: &str) {
     store.close().await;
 }
 
-async fn run(url: &str, args: &StatsArgs) -> String {
+async fn run(url: &str, args: &Options) -> String {
     let mut out = Vec::new();
     report::run(url, args, &mut out).await.unwrap();
     String::from_utf8(out).unwrap()
 }
 
-fn args(format: Format) -> StatsArgs {
-    StatsArgs {
+fn args(format: Format) -> Options {
+    Options {
         format,
-        ..StatsArgs::default()
+        ..Options::default()
     }
 }
 
@@ -208,7 +208,7 @@ async fn json_suppresses_small_counts_and_raw_shows_them() {
     assert_eq!(json_cell(&doc, "no_result", "2026-W47", "no_result_rate"), 0.28);
     assert_eq!(json_cell(&doc, "languages", "question", "sq"), 68);
 
-    let raw = StatsArgs {
+    let raw = Options {
         raw: true,
         ..args(Format::Json)
     };
@@ -228,7 +228,7 @@ async fn json_suppresses_small_counts_and_raw_shows_them() {
     assert_eq!(json_cell(&doc, "weekly_groups", "2026-W47", "law"), 4);
 
     // A higher k.
-    let k10 = StatsArgs {
+    let k10 = Options {
         min_count: 10,
         ..args(Format::Json)
     };
@@ -239,7 +239,7 @@ async fn json_suppresses_small_counts_and_raw_shows_them() {
 #[tokio::test]
 async fn date_filters_and_periods() {
     let (_dir, url) = sqlite_with_data().await;
-    let week46 = StatsArgs {
+    let week46 = Options {
         from: Some(NaiveDate::from_ymd_opt(2026, 11, 9).unwrap()),
         to: Some(NaiveDate::from_ymd_opt(2026, 11, 15).unwrap()),
         by: Period::Day,
@@ -253,7 +253,7 @@ async fn date_filters_and_periods() {
     assert_eq!(json_cell(&doc, "events", "2026-11-11", "question"), 30);
     assert_eq!(json_cell(&doc, "top_entries", "law-criminal-code", "answer"), 11);
 
-    let by_month = StatsArgs {
+    let by_month = Options {
         by: Period::Month,
         raw: true,
         ..args(Format::Json)
@@ -262,7 +262,7 @@ async fn date_filters_and_periods() {
     assert_eq!(json_cell(&doc, "events", "2026-11", "question"), 118);
 
     let mut out = Vec::new();
-    let backwards = StatsArgs {
+    let backwards = Options {
         from: Some(NaiveDate::from_ymd_opt(2026, 11, 15).unwrap()),
         to: Some(NaiveDate::from_ymd_opt(2026, 11, 9).unwrap()),
         ..args(Format::Table)
@@ -286,7 +286,7 @@ async fn empty_database_reports_nothing_yet() {
 async fn chart_is_an_svg_of_suppressed_weekly_groups() {
     let (dir, url) = sqlite_with_data().await;
     let path = dir.path().join("weekly.svg");
-    let a = StatsArgs {
+    let a = Options {
         chart: Some(path.clone()),
         ..args(Format::Table)
     };
@@ -309,7 +309,7 @@ async fn chart_is_an_svg_of_suppressed_weekly_groups() {
     let store = Store::open(&url).await.unwrap();
     let rows = store.rows(None, None).await.unwrap();
     store.close().await;
-    let rep = report::build(&rows, &StatsArgs::default());
+    let rep = report::build(&rows, &Options::default());
     let w47 = rep.weekly_groups.rows.iter().find(|(w, _)| w == "2026-W47").unwrap();
     let col = |g: &str| rep.weekly_groups.columns.iter().position(|c| c == g).unwrap();
     assert_eq!(w47.1[col("law")], Cell::Small);
@@ -325,7 +325,7 @@ fn stats_args_parse_like_the_cli() {
     #[derive(Parser)]
     struct Cli {
         #[command(flatten)]
-        stats: StatsArgs,
+        stats: udha::cli::StatsArgs,
     }
     let cli = Cli::try_parse_from([
         "stats",
@@ -346,13 +346,13 @@ fn stats_args_parse_like_the_cli() {
         "5",
     ])
     .unwrap();
-    let s = cli.stats;
+    let s = cli.stats.options();
     assert_eq!(s.from, NaiveDate::from_ymd_opt(2026, 10, 1));
     assert_eq!(s.by, Period::Month);
     assert_eq!(s.format, Format::Csv);
     assert_eq!((s.min_count, s.raw, s.top), (10, true, 5));
     assert_eq!(s.chart.as_deref(), Some(std::path::Path::new("out.svg")));
-    let d = Cli::try_parse_from(["stats"]).unwrap().stats;
+    let d = Cli::try_parse_from(["stats"]).unwrap().stats.options();
     assert_eq!(
         (d.by, d.format, d.min_count, d.raw),
         (Period::Week, Format::Table, 5, false)
@@ -371,7 +371,7 @@ async fn postgres_report_matches_sqlite() {
     store_with_data(&db.url).await;
     for format in [Format::Table, Format::Csv, Format::Json] {
         for raw in [false, true] {
-            let a = StatsArgs { raw, ..args(format) };
+            let a = Options { raw, ..args(format) };
             assert_eq!(run(&db.url, &a).await, run(&sqlite, &a).await, "{format:?} raw={raw}");
         }
     }

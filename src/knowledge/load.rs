@@ -11,13 +11,13 @@ use super::model::{Entry, Glossary, Variants};
 use super::report::{Diagnostic, Severity};
 
 /// Knowledge files are a few kilobytes; anything bigger is a mistake (a pasted binary, a log...).
-pub const MAX_FILE_BYTES: u64 = 512 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 512 * 1024;
 
 /// The glossary's file name, at the top of the knowledge folder.
-pub const GLOSSARY_FILE: &str = "glossary.yaml";
+pub(crate) const GLOSSARY_FILE: &str = "glossary.yaml";
 
 /// The spelling variants' file name, at the top of the knowledge folder.
-pub const VARIANTS_FILE: &str = "variants.yaml";
+pub(crate) const VARIANTS_FILE: &str = "variants.yaml";
 
 /// A file that parsed, with its text kept for locating fields in later checks.
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ pub struct Parsed<T> {
 }
 
 impl<T> Parsed<T> {
-    pub fn at(&self, path: &[Seg<'_>]) -> (usize, usize) {
+    pub(crate) fn at(&self, path: &[Seg<'_>]) -> (usize, usize) {
         locate(&self.source, path)
     }
 }
@@ -113,7 +113,7 @@ fn read_text(path: &Path) -> Result<String, Diagnostic> {
 }
 
 /// Parses one entry file.
-pub fn parse_entry(path: &Path) -> Result<Parsed<Entry>, Diagnostic> {
+pub(crate) fn parse_entry(path: &Path) -> Result<Parsed<Entry>, Diagnostic> {
     let source = read_text(path)?;
     if source
         .lines()
@@ -135,12 +135,12 @@ pub fn parse_entry(path: &Path) -> Result<Parsed<Entry>, Diagnostic> {
 }
 
 /// Parses the glossary file.
-pub fn parse_glossary(path: &Path) -> Result<Parsed<Glossary>, Diagnostic> {
+pub(crate) fn parse_glossary(path: &Path) -> Result<Parsed<Glossary>, Diagnostic> {
     parse_file::<Glossary>(path)
 }
 
 /// Parses the spelling variants file.
-pub fn parse_variants(path: &Path) -> Result<Parsed<Variants>, Diagnostic> {
+pub(crate) fn parse_variants(path: &Path) -> Result<Parsed<Variants>, Diagnostic> {
     parse_file::<Variants>(path)
 }
 

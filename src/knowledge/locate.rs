@@ -6,13 +6,13 @@
 
 /// One step of a path into the document: a mapping key or a sequence index.
 #[derive(Debug, Clone, Copy)]
-pub enum Seg<'a> {
+pub(crate) enum Seg<'a> {
     Key(&'a str),
     Index(usize),
 }
 
 /// 1-based line and column of the place `path` points to (line 1, column 1 for the empty path or when nothing matches).
-pub fn locate(source: &str, path: &[Seg<'_>]) -> (usize, usize) {
+pub(crate) fn locate(source: &str, path: &[Seg<'_>]) -> (usize, usize) {
     let lines: Vec<&str> = source.lines().collect();
     let mut found = (1, 1);
     // The block we search in: lines [start, end) whose content is indented more than `parent_indent`.

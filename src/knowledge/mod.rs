@@ -1,14 +1,16 @@
-//! Knowledge files: their types ([`model`]), reading them ([`load`]), the rules they follow ([`validate`]) and
-//! what a check reports ([`report`]).
+//! Knowledge files: their types ([`model`]), the id rule ([`id`]), reading them ([`load`]), the rules they follow
+//! ([`validate`]), the entries the urgent help needs ([`urgent`]) and what a check reports ([`report`]).
 //!
 //! [`check`] reads a whole folder and reports every problem at once; [`Knowledge::load`] is the same read for
 //! serving, refusing knowledge that has errors so the bot keeps the last good version.
 
+mod id;
 pub mod load;
-pub mod locate;
+pub(crate) mod locate;
 pub mod model;
 pub mod report;
-pub mod validate;
+pub mod urgent;
+pub(crate) mod validate;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +18,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+pub(crate) use id::is_id;
 pub use model::*;
 pub use report::{Diagnostic, Mark, Report, Severity};
 
@@ -82,6 +85,7 @@ pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, LoadError> {
         }
     }
     validate::check_links(&parsed, &unreadable, &mut report.diagnostics);
+    urgent::check(&parsed, &unreadable, &mut report.diagnostics);
     if let Some(v) = &variants {
         validate::check_variants(v, &mut report.diagnostics);
     }
@@ -133,12 +137,6 @@ impl Knowledge {
         k
     }
 
-    /// The same knowledge with these spelling variants.
-    pub fn with_variants(mut self, variants: Variants) -> Knowledge {
-        self.variants = variants;
-        self
-    }
-
     /// Adds an entry; the first entry with an id wins.
     fn insert(&mut self, entry: Entry) {
         if !self.by_id.contains_key(&entry.id) {
@@ -175,11 +173,23 @@ impl Knowledge {
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Arc<Entry>> {
         self.entries.iter().filter(move |e| e.kind == kind)
     }
+
+    /// Every id a usage count may name as its topic: entry ids and `flow-id/step-id`.
+    pub fn topic_ids(&self) -> Vec<String> {
+        let mut topics = Vec::new();
+        for entry in &self.entries {
+            topics.push(entry.id.clone());
+            if let Some(flow) = &entry.flow {
+                topics.extend(flow.steps.iter().map(|s| format!("{}/{}", entry.id, s.id)));
+            }
+        }
+        topics
+    }
 }
 
 /// An entry's text in one language except its title and keywords: summary, body, steps, and for contacts and flows
 /// their labels. What search indexes as the entry's text.
-pub fn body_text(entry: &Entry, lang: Lang) -> String {
+pub(crate) fn body_text(entry: &Entry, lang: Lang) -> String {
     let t = entry.text(lang);
     let mut parts: Vec<&str> = vec![&t.summary];
     if !t.body.is_empty() {

@@ -10,7 +10,7 @@ pub enum Severity {
     Warning,
 }
 
-/// One problem in one file.
+/// One problem in one file, or in the folder as a whole (an empty `path`: something missing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub path: PathBuf,
@@ -22,20 +22,35 @@ pub struct Diagnostic {
     pub hint: String,
 }
 
+impl Diagnostic {
+    /// An error about the knowledge folder as a whole (an entry that is missing), with no file to point at.
+    pub(crate) fn folder_error(message: impl Into<String>, hint: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            path: PathBuf::new(),
+            line: 0,
+            column: 0,
+            severity: Severity::Error,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// Whether this is about the folder as a whole rather than one file.
+    pub(crate) fn is_about_folder(&self) -> bool {
+        self.path.as_os_str().is_empty()
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(
-            f,
-            "{}:{}:{}: {level}: {}",
-            self.path.display(),
-            self.line,
-            self.column,
-            self.message
-        )?;
+        if !self.is_about_folder() {
+            write!(f, "{}:{}:{}: ", self.path.display(), self.line, self.column)?;
+        }
+        write!(f, "{level}: {}", self.message)?;
         if !self.hint.is_empty() {
             write!(f, "\n    hint: {}", self.hint)?;
         }
@@ -72,17 +87,18 @@ impl Report {
         self.diagnostics.iter().filter(|d| d.severity == Severity::Warning)
     }
 
-    pub fn error_count(&self) -> usize {
+    pub(crate) fn error_count(&self) -> usize {
         self.errors().count()
     }
 
-    pub fn warning_count(&self) -> usize {
+    pub(crate) fn warning_count(&self) -> usize {
         self.warnings().count()
     }
 
-    /// How many files have at least one error.
-    pub fn files_with_errors(&self) -> usize {
+    /// How many files have at least one error (errors about the folder as a whole are in no file).
+    pub(crate) fn files_with_errors(&self) -> usize {
         self.errors()
+            .filter(|d| !d.is_about_folder())
             .map(|d| &d.path)
             .collect::<std::collections::HashSet<_>>()
             .len()
@@ -131,9 +147,13 @@ impl fmt::Display for Report {
                 self.unreadable_files
             )?;
         }
-        let errors = match self.error_count() {
-            0 => "0 errors".to_string(),
-            n => format!("{n} errors in {} files", self.files_with_errors()),
+        let about_folder = self.errors().filter(|d| d.is_about_folder()).count();
+        let in_files = format!("in {} files", self.files_with_errors());
+        let errors = match (self.error_count(), about_folder) {
+            (0, _) => "0 errors".to_string(),
+            (n, 0) => format!("{n} errors {in_files}"),
+            (n, k) if k == n => format!("{n} errors about the folder as a whole"),
+            (n, k) => format!("{n} errors: {k} about the folder as a whole, {} {in_files}", n - k),
         };
         write!(
             f,

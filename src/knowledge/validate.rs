@@ -4,111 +4,155 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::NaiveDate;
 
+use super::id::{has_id_chars, id_problem};
 use super::load::{Parsed, error};
 use super::locate::Seg;
-use super::model::{Entry, Kind, Variants};
+use super::model::{Contact, Entry, Flow, FlowOption, FlowStep, Kind, Localized, Variants};
 use super::report::{Diagnostic, Mark, Severity};
 
 /// Longest piece of text (a paragraph, a step) that still fits one Telegram message after rendering, with room
 /// for the title and the HTML escapes. Text is split between paragraphs, never inside one.
-pub const MAX_PARAGRAPH_CHARS: usize = 3500;
+pub(crate) const MAX_PARAGRAPH_CHARS: usize = 3500;
 
 /// Telegram's limit for button callback data.
-pub const MAX_CALLBACK_BYTES: usize = 64;
+pub(crate) const MAX_CALLBACK_BYTES: usize = 64;
 
 /// Bytes the bot adds to a flow id and a step id in a button's data (`v` + lang + kind + separators).
-pub const FLOW_CALLBACK_OVERHEAD: usize = 5;
+pub(crate) const FLOW_CALLBACK_OVERHEAD: usize = 5;
 
-pub const MAX_ID_CHARS: usize = 64;
+/// An entry not reviewed for longer than this is reported as due for review.
+const REVIEW_EVERY_DAYS: i64 = 365;
+
+/// More buttons than this on one flow step are hard to read on a phone.
+const MAX_STEP_BUTTONS: usize = 6;
 
 /// Checks of one entry on its own (not against other entries).
-pub fn check_entry(file: &Parsed<Entry>, today: NaiveDate, out: &mut Vec<Diagnostic>, marks: &mut Vec<Mark>) {
+pub(crate) fn check_entry(file: &Parsed<Entry>, today: NaiveDate, out: &mut Vec<Diagnostic>, marks: &mut Vec<Mark>) {
     let e = &file.value;
-    let path = &file.path;
-    let at = |segs: &[Seg<'_>]| file.at(segs);
-
-    // Id: format, kind prefix, length, file name, folder.
-    if let Some(problem) = id_problem(&e.id) {
-        out.push(error(
-            path,
-            at(&[Seg::Key("id")]),
-            format!("id `{}` {problem}", e.id),
-            "ids use only a-z, 0-9 and '-', e.g. safety-save-evidence",
-        ));
-    }
-    if !e.id.starts_with(&format!("{}-", e.kind)) {
-        out.push(error(
-            path,
-            at(&[Seg::Key("id")]),
-            format!("id `{}` must start with its kind `{}-`", e.id, e.kind),
-            format!(
-                "rename the id to `{}-...` (and the file with it), or fix `kind`",
-                e.kind
-            ),
-        ));
-    }
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    if stem != e.id {
-        out.push(error(
-            path,
-            at(&[Seg::Key("id")]),
-            format!("id `{}` differs from the file name `{stem}`", e.id),
-            format!("name the file `{}.yaml`, or change the id to `{stem}`", e.id),
-        ));
-    }
-    let folder = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .and_then(|s| s.to_str())
-        .unwrap_or("");
-    if folder != e.kind.as_str() {
-        out.push(warning(
-            path,
-            at(&[Seg::Key("kind")]),
-            format!("an entry of kind `{}` is in the folder `{folder}`", e.kind),
-            format!("move the file into `{}/`", e.kind),
-        ));
-    }
-
-    // Both languages present and non-empty.
+    let mut check = Checker { file, out };
+    check.id();
     for (lang, text) in [("sq", &e.sq), ("en", &e.en)] {
+        check.language(lang, text);
+    }
+    check.steps_side_by_side();
+    check.review_date(today);
+    check.sources();
+    check.related();
+    check.contact();
+    check.flow();
+    for (i, text) in e.unconfirmed.iter().enumerate() {
+        let (line, _) = file.at(&[Seg::Key("unconfirmed"), Seg::Index(i)]);
+        marks.push(Mark {
+            path: file.path.clone(),
+            line,
+            id: e.id.clone(),
+            text: text.trim().to_string(),
+        });
+    }
+}
+
+/// One parsed file's checks: each problem is reported at the line of the field it is about.
+struct Checker<'a, T> {
+    file: &'a Parsed<T>,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl<T> Checker<'_, T> {
+    fn error(&mut self, segs: &[Seg<'_>], message: impl Into<String>, hint: impl Into<String>) {
+        self.out.push(error(&self.file.path, self.file.at(segs), message, hint));
+    }
+
+    fn warning(&mut self, segs: &[Seg<'_>], message: impl Into<String>, hint: impl Into<String>) {
+        self.out
+            .push(warning(&self.file.path, self.file.at(segs), message, hint));
+    }
+}
+
+impl Checker<'_, Entry> {
+    /// The id: its format, its kind prefix, the file's name and folder.
+    fn id(&mut self) {
+        let e = &self.file.value;
+        let path = &self.file.path;
+        let at = [Seg::Key("id")];
+        if let Some(problem) = id_problem(&e.id) {
+            self.error(
+                &at,
+                format!("id `{}` {problem}", e.id),
+                "ids use only a-z, 0-9 and '-', e.g. safety-save-evidence",
+            );
+        }
+        if !e.id.starts_with(&format!("{}-", e.kind)) {
+            self.error(
+                &at,
+                format!("id `{}` must start with its kind `{}-`", e.id, e.kind),
+                format!(
+                    "rename the id to `{}-...` (and the file with it), or fix `kind`",
+                    e.kind
+                ),
+            );
+        }
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if stem != e.id {
+            self.error(
+                &at,
+                format!("id `{}` differs from the file name `{stem}`", e.id),
+                format!("name the file `{}.yaml`, or change the id to `{stem}`", e.id),
+            );
+        }
+        let folder = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|s| s.to_str())
+            .unwrap_or("");
+        if folder != e.kind.as_str() {
+            self.warning(
+                &[Seg::Key("kind")],
+                format!("an entry of kind `{}` is in the folder `{folder}`", e.kind),
+                format!("move the file into `{}/`", e.kind),
+            );
+        }
+    }
+
+    /// One language's text: present, non-empty, with keywords, each piece fitting one Telegram message.
+    fn language(&mut self, lang: &str, text: &Localized) {
+        let kind = self.file.value.kind;
         for (field, value) in [("title", &text.title), ("summary", &text.summary)] {
             if value.trim().is_empty() {
-                out.push(error(
-                    path,
-                    at(&[Seg::Key(lang), Seg::Key(field)]),
+                self.error(
+                    &[Seg::Key(lang), Seg::Key(field)],
                     format!("`{lang}.{field}` is empty"),
                     "every entry is written in both Albanian (sq) and English (en)",
-                ));
+                );
             }
         }
-        if e.kind != Kind::Flow && e.kind != Kind::Contact && text.body.trim().is_empty() && text.steps.is_empty() {
-            out.push(warning(
-                path,
-                at(&[Seg::Key(lang)]),
+        if kind != Kind::Flow && kind != Kind::Contact && text.body.trim().is_empty() && text.steps.is_empty() {
+            self.warning(
+                &[Seg::Key(lang)],
                 format!("`{lang}` has neither `body` nor `steps`"),
                 "add the explanation as `body`, or numbered `steps`",
-            ));
+            );
         }
         for (i, step) in text.steps.iter().enumerate() {
             if step.trim().is_empty() {
-                out.push(error(
-                    path,
-                    at(&[Seg::Key(lang), Seg::Key("steps"), Seg::Index(i)]),
+                self.error(
+                    &[Seg::Key(lang), Seg::Key("steps"), Seg::Index(i)],
                     format!("`{lang}.steps` item {} is empty", i + 1),
                     "remove the empty step",
-                ));
+                );
             }
         }
-        if text.keywords.is_empty() && e.kind != Kind::Flow {
-            out.push(warning(
-                path,
-                at(&[Seg::Key(lang)]),
+        if text.keywords.is_empty() && kind != Kind::Flow {
+            self.warning(
+                &[Seg::Key(lang)],
                 format!("`{lang}` has no keywords"),
                 "add the words people really type (colloquial forms, without ë/ç, abbreviations) so search finds this entry",
-            ));
+            );
         }
-        // Telegram: every piece we send must fit a message; long text is split only between paragraphs.
+        self.paragraph_lengths(lang, text);
+    }
+
+    /// Telegram: every piece we send must fit a message; long text is split only between paragraphs.
+    fn paragraph_lengths(&mut self, lang: &str, text: &Localized) {
         let pieces = std::iter::once(("summary", text.summary.as_str(), None))
             .chain(text.body.split("\n\n").map(|p| ("body", p, None)))
             .chain(
@@ -124,347 +168,354 @@ pub fn check_entry(file: &Parsed<Entry>, today: NaiveDate, out: &mut Vec<Diagnos
                 if let Some(i) = index {
                     segs.push(Seg::Index(i));
                 }
-                out.push(error(
-                    path,
-                    at(&segs),
+                self.error(
+                    &segs,
                     format!("a paragraph in `{lang}.{field}` is {rendered} characters: too long for one Telegram message (at most {MAX_PARAGRAPH_CHARS} per paragraph)"),
                     "split it with an empty line into shorter paragraphs, or into several steps",
-                ));
+                );
             }
         }
     }
-    if e.sq.steps.len() != e.en.steps.len() {
-        out.push(warning(
-            path,
-            at(&[Seg::Key("en"), Seg::Key("steps")]),
-            format!("`sq` has {} steps and `en` has {}", e.sq.steps.len(), e.en.steps.len()),
-            "translations should say the same thing: keep the steps side by side",
-        ));
-    }
 
-    // Review date.
-    if e.reviewed > today {
-        out.push(error(
-            path,
-            at(&[Seg::Key("reviewed")]),
-            format!("`reviewed` {} is in the future", e.reviewed),
-            "use the date the content was actually checked (YYYY-MM-DD)",
-        ));
-    } else if (today - e.reviewed).num_days() > 365 {
-        out.push(warning(
-            path,
-            at(&[Seg::Key("reviewed")]),
-            format!("last reviewed {} (over 12 months ago)", e.reviewed),
-            "check the content against its sources again and update `reviewed`",
-        ));
-    }
-
-    // Sources.
-    if e.sources.is_empty() {
-        out.push(error(
-            path,
-            at(&[Seg::Key("sources")]),
-            "the entry has no source",
-            "add at least one source with a `url` (https) or a legal `citation`",
-        ));
-    }
-    for (i, s) in e.sources.iter().enumerate() {
-        let segs = [Seg::Key("sources"), Seg::Index(i)];
-        if s.title.trim().is_empty() {
-            out.push(error(
-                path,
-                at(&segs),
-                format!("source {} has an empty title", i + 1),
-                "say what the source is",
-            ));
+    fn steps_side_by_side(&mut self) {
+        let e = &self.file.value;
+        if e.sq.steps.len() != e.en.steps.len() {
+            self.warning(
+                &[Seg::Key("en"), Seg::Key("steps")],
+                format!("`sq` has {} steps and `en` has {}", e.sq.steps.len(), e.en.steps.len()),
+                "translations should say the same thing: keep the steps side by side",
+            );
         }
-        match (&s.url, &s.citation) {
-            (None, None) => out.push(error(
-                path,
-                at(&segs),
-                format!("source {} has neither `url` nor `citation`", i + 1),
-                "add the https URL or the legal citation",
-            )),
-            (Some(u), _) => {
-                if let Some(problem) = url_problem(u) {
-                    out.push(error(
-                        path,
-                        at(&[Seg::Key("sources"), Seg::Index(i), Seg::Key("url")]),
-                        format!("source URL `{u}` {problem}"),
-                        "write the full address, starting with https://",
-                    ));
+    }
+
+    fn review_date(&mut self, today: NaiveDate) {
+        let reviewed = self.file.value.reviewed;
+        let at = [Seg::Key("reviewed")];
+        if reviewed > today {
+            self.error(
+                &at,
+                format!("`reviewed` {reviewed} is in the future"),
+                "use the date the content was actually checked (YYYY-MM-DD)",
+            );
+        } else if (today - reviewed).num_days() > REVIEW_EVERY_DAYS {
+            self.warning(
+                &at,
+                format!("last reviewed {reviewed} (over 12 months ago)"),
+                "check the content against its sources again and update `reviewed`",
+            );
+        }
+    }
+
+    fn sources(&mut self) {
+        let sources = &self.file.value.sources;
+        if sources.is_empty() {
+            self.error(
+                &[Seg::Key("sources")],
+                "the entry has no source",
+                "add at least one source with a `url` (https) or a legal `citation`",
+            );
+        }
+        for (i, s) in sources.iter().enumerate() {
+            let segs = [Seg::Key("sources"), Seg::Index(i)];
+            if s.title.trim().is_empty() {
+                self.error(
+                    &segs,
+                    format!("source {} has an empty title", i + 1),
+                    "say what the source is",
+                );
+            }
+            match (&s.url, &s.citation) {
+                (None, None) => self.error(
+                    &segs,
+                    format!("source {} has neither `url` nor `citation`", i + 1),
+                    "add the https URL or the legal citation",
+                ),
+                (Some(u), _) => {
+                    if let Some(problem) = url_problem(u) {
+                        self.error(
+                            &[Seg::Key("sources"), Seg::Index(i), Seg::Key("url")],
+                            format!("source URL `{u}` {problem}"),
+                            "write the full address, starting with https://",
+                        );
+                    }
                 }
+                _ => {}
             }
-            _ => {}
         }
     }
 
-    // Related ids: format here, existence in `check_links`.
-    for (i, r) in e.related.iter().enumerate() {
-        if r == &e.id {
-            out.push(warning(
-                path,
-                at(&[Seg::Key("related"), Seg::Index(i)]),
-                format!("`related` lists the entry itself (`{r}`)"),
-                "remove it",
-            ));
+    /// Related ids: that an entry does not list itself here, that they exist in [`check_links`].
+    fn related(&mut self) {
+        let e = &self.file.value;
+        for (i, r) in e.related.iter().enumerate() {
+            if r == &e.id {
+                self.warning(
+                    &[Seg::Key("related"), Seg::Index(i)],
+                    format!("`related` lists the entry itself (`{r}`)"),
+                    "remove it",
+                );
+            }
         }
     }
 
-    // Contacts.
-    match (&e.contact, e.kind) {
-        (None, Kind::Contact) => out.push(error(
-            path,
-            at(&[Seg::Key("kind")]),
-            "a contact entry needs a `contact:` block",
+    /// A block of its own (`contact:`, `flow:`) exactly when the entry is of that `kind`.
+    fn block_of_kind(&mut self, has_block: bool, kind: Kind, add_hint: &str, remove_hint: &str) {
+        let (own, key) = (self.file.value.kind, kind.as_str());
+        if !has_block && own == kind {
+            self.error(
+                &[Seg::Key("kind")],
+                format!("a {key} entry needs a `{key}:` block"),
+                add_hint,
+            );
+        } else if has_block && own != kind {
+            self.error(
+                &[Seg::Key(key)],
+                format!("`{key}:` is only for kind {key}, not `{own}`"),
+                remove_hint,
+            );
+        }
+    }
+
+    /// A `contact:` block exactly when the kind is contact, and its fields well formed.
+    fn contact(&mut self) {
+        let e = &self.file.value;
+        self.block_of_kind(
+            e.contact.is_some(),
+            Kind::Contact,
             "add `contact:` with at least `area:` (see knowledge/README.md)",
-        )),
-        (Some(_), k) if k != Kind::Contact => out.push(error(
-            path,
-            at(&[Seg::Key("contact")]),
-            format!("`contact:` is only for kind contact, not `{k}`"),
             "move the details into a contact entry and link it in `related`",
-        )),
-        _ => {}
+        );
+        if let Some(c) = &e.contact {
+            self.contact_details(c);
+        }
     }
-    if let Some(c) = &e.contact {
+
+    fn contact_details(&mut self, c: &Contact) {
         if c.area.trim().is_empty() {
-            out.push(error(
-                path,
-                at(&[Seg::Key("contact"), Seg::Key("area")]),
+            self.error(
+                &[Seg::Key("contact"), Seg::Key("area")],
                 "`contact.area` is empty",
                 "write `national` or the municipality's name",
-            ));
+            );
         }
         for (i, p) in c.phones.iter().enumerate() {
+            let at = [Seg::Key("contact"), Seg::Key("phones"), Seg::Index(i)];
             if let Some(problem) = phone_problem(&p.number) {
-                out.push(error(
-                    path,
-                    at(&[Seg::Key("contact"), Seg::Key("phones"), Seg::Index(i)]),
+                self.error(
+                    &at,
                     format!("phone number `{}` {problem}", p.number),
                     "write digits, optionally grouped by spaces and with a leading +, e.g. \"129\" or \"+355 42 237 200\"",
-                ));
+                );
             }
             if p.sq.trim().is_empty() || p.en.trim().is_empty() {
-                out.push(error(
-                    path,
-                    at(&[Seg::Key("contact"), Seg::Key("phones"), Seg::Index(i)]),
+                self.error(
+                    &at,
                     format!("phone `{}` needs a label in both `sq` and `en`", p.number),
                     "say what the number is, in both languages",
-                ));
+                );
             }
         }
         for (i, w) in c.websites.iter().enumerate() {
             if let Some(problem) = url_problem(w) {
-                out.push(error(
-                    path,
-                    at(&[Seg::Key("contact"), Seg::Key("websites"), Seg::Index(i)]),
+                self.error(
+                    &[Seg::Key("contact"), Seg::Key("websites"), Seg::Index(i)],
                     format!("website `{w}` {problem}"),
                     "write the full address, starting with https://",
-                ));
+                );
             }
         }
         for (i, m) in c.emails.iter().enumerate() {
             if !email_ok(m) {
-                out.push(error(
-                    path,
-                    at(&[Seg::Key("contact"), Seg::Key("emails"), Seg::Index(i)]),
+                self.error(
+                    &[Seg::Key("contact"), Seg::Key("emails"), Seg::Index(i)],
                     format!("email `{m}` is not a valid address"),
                     "write it as name@domain.al",
-                ));
+                );
             }
         }
     }
 
-    // Flows.
-    match (&e.flow, e.kind) {
-        (None, Kind::Flow) => out.push(error(
-            path,
-            at(&[Seg::Key("kind")]),
-            "a flow entry needs a `flow:` block",
+    /// A `flow:` block exactly when the kind is flow, and its shape.
+    fn flow(&mut self) {
+        let e = &self.file.value;
+        self.block_of_kind(
+            e.flow.is_some(),
+            Kind::Flow,
             "add `flow:` with `start:` and `steps:` (see knowledge/README.md)",
-        )),
-        (Some(_), k) if k != Kind::Flow => out.push(error(
-            path,
-            at(&[Seg::Key("flow")]),
-            format!("`flow:` is only for kind flow, not `{k}`"),
             "make this a flow entry, or remove the block",
-        )),
-        _ => {}
-    }
-    if e.flow.is_some() {
-        check_flow_shape(file, out);
+        );
+        if let Some(flow) = &e.flow {
+            self.flow_shape(flow);
+        }
     }
 
-    for (i, text) in e.unconfirmed.iter().enumerate() {
-        let (line, _) = at(&[Seg::Key("unconfirmed"), Seg::Index(i)]);
-        marks.push(Mark {
-            path: path.clone(),
-            line,
-            id: e.id.clone(),
-            text: text.trim().to_string(),
-        });
+    /// Step ids, targets within the flow, dead ends and unreachable steps.
+    fn flow_shape(&mut self, flow: &Flow) {
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        for (i, step) in flow.steps.iter().enumerate() {
+            let duplicate = ids.insert(step.id.as_str(), i).is_some();
+            self.flow_step(i, step, duplicate);
+        }
+        if !ids.contains_key(flow.start.as_str()) {
+            self.error(
+                &[Seg::Key("flow"), Seg::Key("start")],
+                format!("`start` names the step `{}`, which does not exist", flow.start),
+                "name the id of the first step",
+            );
+            return;
+        }
+        self.goto_targets(flow, &ids);
+        self.reachable(flow);
     }
-}
 
-/// Step ids, targets within the flow, dead ends and unreachable steps.
-fn check_flow_shape(file: &Parsed<Entry>, out: &mut Vec<Diagnostic>) {
-    let e = &file.value;
-    let Some(flow) = &e.flow else { return };
-    let path = &file.path;
-    let step_at = |i: usize| file.at(&[Seg::Key("flow"), Seg::Key("steps"), Seg::Index(i), Seg::Key("id")]);
-    let mut ids: HashMap<&str, usize> = HashMap::new();
-    for (i, step) in flow.steps.iter().enumerate() {
-        if step.id.is_empty()
-            || !step
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            out.push(error(
-                path,
-                step_at(i),
+    /// One step on its own: its id, its text, its buttons.
+    fn flow_step(&mut self, i: usize, step: &FlowStep, duplicate: bool) {
+        let at = step_id_at(i);
+        let flow_id = &self.file.value.id;
+        if !has_id_chars(&step.id) {
+            self.error(
+                &at,
                 format!("step id `{}` may use only a-z, 0-9 and '-'", step.id),
                 "rename the step (and every `goto` to it)",
-            ));
+            );
         }
-        if e.id.len() + step.id.len() + FLOW_CALLBACK_OVERHEAD > MAX_CALLBACK_BYTES {
-            out.push(error(
-                path,
-                step_at(i),
+        if flow_id.len() + step.id.len() + FLOW_CALLBACK_OVERHEAD > MAX_CALLBACK_BYTES {
+            self.error(
+                &at,
                 format!(
                     "flow id + step id `{}` are too long for a Telegram button ({} bytes at most together)",
                     step.id,
                     MAX_CALLBACK_BYTES - FLOW_CALLBACK_OVERHEAD
                 ),
                 "use a shorter step id",
-            ));
+            );
         }
-        if ids.insert(step.id.as_str(), i).is_some() {
-            out.push(error(
-                path,
-                step_at(i),
+        if duplicate {
+            self.error(
+                &at,
                 format!("step id `{}` is used twice in this flow", step.id),
                 "give each step its own id",
-            ));
+            );
         }
         if step.sq.trim().is_empty() || step.en.trim().is_empty() {
-            out.push(error(
-                path,
-                step_at(i),
+            self.error(
+                &at,
                 format!("step `{}` needs text in both `sq` and `en`", step.id),
                 "write what the step says, in both languages",
-            ));
+            );
         }
-        if step.options.is_empty() && step.show.is_empty() {
-            out.push(error(
-                path,
-                step_at(i),
+        self.step_buttons(i, step);
+    }
+
+    /// A step leads somewhere, with few enough buttons, each labelled and going to one place.
+    fn step_buttons(&mut self, i: usize, step: &FlowStep) {
+        let at = step_id_at(i);
+        let buttons = step.options.len() + step.show.len();
+        if buttons == 0 {
+            self.error(
+                &at,
                 format!("step `{}` is a dead end: it has no `options` and no `show`", step.id),
                 "add buttons (`options`) to go on, or entries to open (`show`) with the concrete actions and contacts",
-            ));
+            );
         }
-        if step.options.len() + step.show.len() > 6 {
-            out.push(warning(
-                path,
-                step_at(i),
-                format!(
-                    "step `{}` offers {} buttons",
-                    step.id,
-                    step.options.len() + step.show.len()
-                ),
+        if buttons > MAX_STEP_BUTTONS {
+            self.warning(
+                &at,
+                format!("step `{}` offers {buttons} buttons", step.id),
                 "keep a step to 2–4 choices so it reads on a phone",
-            ));
+            );
         }
         for (j, o) in step.options.iter().enumerate() {
-            let o_at = file.at(&[
-                Seg::Key("flow"),
-                Seg::Key("steps"),
-                Seg::Index(i),
-                Seg::Key("options"),
-                Seg::Index(j),
-            ]);
-            if o.sq.trim().is_empty() || o.en.trim().is_empty() {
-                out.push(error(
-                    path,
-                    o_at,
-                    format!("a button of step `{}` needs a label in both `sq` and `en`", step.id),
-                    "write the button's label in both languages",
-                ));
-            }
-            match (&o.goto, &o.entry) {
-                (Some(_), Some(_)) | (None, None) => out.push(error(
-                    path,
-                    o_at,
-                    format!(
-                        "a button of step `{}` needs exactly one of `goto` (a step) or `entry` (an entry id)",
-                        step.id
-                    ),
-                    "keep `goto:` to move within the flow, or `entry:` to open an entry",
-                )),
-                _ => {}
-            }
+            self.flow_option(&option_at(i, j, None), step, o);
         }
     }
-    let start_at = file.at(&[Seg::Key("flow"), Seg::Key("start")]);
-    if !ids.contains_key(flow.start.as_str()) {
-        out.push(error(
-            path,
-            start_at,
-            format!("`start` names the step `{}`, which does not exist", flow.start),
-            "name the id of the first step",
-        ));
-        return;
+
+    fn flow_option(&mut self, at: &[Seg<'_>], step: &FlowStep, o: &FlowOption) {
+        if o.sq.trim().is_empty() || o.en.trim().is_empty() {
+            self.error(
+                at,
+                format!("a button of step `{}` needs a label in both `sq` and `en`", step.id),
+                "write the button's label in both languages",
+            );
+        }
+        if o.goto.is_some() == o.entry.is_some() {
+            self.error(
+                at,
+                format!(
+                    "a button of step `{}` needs exactly one of `goto` (a step) or `entry` (an entry id)",
+                    step.id
+                ),
+                "keep `goto:` to move within the flow, or `entry:` to open an entry",
+            );
+        }
     }
-    for (i, step) in flow.steps.iter().enumerate() {
-        for (j, o) in step.options.iter().enumerate() {
-            if let Some(target) = &o.goto
-                && !ids.contains_key(target.as_str())
-            {
-                let o_at = file.at(&[
-                    Seg::Key("flow"),
-                    Seg::Key("steps"),
-                    Seg::Index(i),
-                    Seg::Key("options"),
-                    Seg::Index(j),
-                    Seg::Key("goto"),
-                ]);
-                out.push(error(
-                    path,
-                    o_at,
-                    format!("`goto: {target}` names a step that does not exist in this flow"),
-                    "use the id of a step of this flow",
-                ));
+
+    /// Every `goto` names a step of this flow.
+    fn goto_targets(&mut self, flow: &Flow, ids: &HashMap<&str, usize>) {
+        for (i, step) in flow.steps.iter().enumerate() {
+            for (j, o) in step.options.iter().enumerate() {
+                if let Some(target) = &o.goto
+                    && !ids.contains_key(target.as_str())
+                {
+                    self.error(
+                        &option_at(i, j, Some("goto")),
+                        format!("`goto: {target}` names a step that does not exist in this flow"),
+                        "use the id of a step of this flow",
+                    );
+                }
             }
         }
     }
-    // Reachability from the start.
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut queue = VecDeque::from([flow.start.as_str()]);
-    while let Some(id) = queue.pop_front() {
-        if !seen.insert(id) {
-            continue;
+
+    /// Every step can be reached from the start by following `goto`s.
+    fn reachable(&mut self, flow: &Flow) {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut queue = VecDeque::from([flow.start.as_str()]);
+        while let Some(id) = queue.pop_front() {
+            if !seen.insert(id) {
+                continue;
+            }
+            if let Some(step) = flow.step(id) {
+                queue.extend(step.options.iter().filter_map(|o| o.goto.as_deref()));
+            }
         }
-        if let Some(step) = flow.step(id) {
-            queue.extend(step.options.iter().filter_map(|o| o.goto.as_deref()));
-        }
-    }
-    for (i, step) in flow.steps.iter().enumerate() {
-        if !seen.contains(step.id.as_str()) {
-            out.push(error(
-                path,
-                step_at(i),
-                format!("step `{}` cannot be reached from `start`", step.id),
-                "add a button that leads to it (`goto:`), or remove the step",
-            ));
+        for (i, step) in flow.steps.iter().enumerate() {
+            if !seen.contains(step.id.as_str()) {
+                self.error(
+                    &step_id_at(i),
+                    format!("step `{}` cannot be reached from `start`", step.id),
+                    "add a button that leads to it (`goto:`), or remove the step",
+                );
+            }
         }
     }
 }
 
-/// Checks across entries: duplicate ids, and that every `related`, flow `entry` and `show` id exists.
+/// Where a flow step's id is.
+fn step_id_at(i: usize) -> [Seg<'static>; 4] {
+    [Seg::Key("flow"), Seg::Key("steps"), Seg::Index(i), Seg::Key("id")]
+}
+
+/// Where option `j` of flow step `i` is, or one of its fields.
+fn step_item_at<'a>(i: usize, list: &'a str, j: usize, field: Option<&'a str>) -> Vec<Seg<'a>> {
+    let mut segs = vec![
+        Seg::Key("flow"),
+        Seg::Key("steps"),
+        Seg::Index(i),
+        Seg::Key(list),
+        Seg::Index(j),
+    ];
+    segs.extend(field.map(Seg::Key));
+    segs
+}
+
+fn option_at(i: usize, j: usize, field: Option<&str>) -> Vec<Seg<'_>> {
+    step_item_at(i, "options", j, field)
+}
+
 /// Links between entries: every id unique, every `related`, flow `entry` and `show` names an entry. An entry whose
 /// file could not be read (`unreadable`, by file name) still counts as existing: its own error says what is wrong.
-pub fn check_links(files: &[Parsed<Entry>], unreadable: &[String], out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_links(files: &[Parsed<Entry>], unreadable: &[String], out: &mut Vec<Diagnostic>) {
     let mut first: HashMap<&str, &Parsed<Entry>> = HashMap::new();
     for f in files {
         if let Some(other) = first.get(f.value.id.as_str()) {
@@ -498,14 +549,7 @@ pub fn check_links(files: &[Parsed<Entry>], unreadable: &[String], out: &mut Vec
                     if let Some(target) = &o.entry
                         && !exists(target)
                     {
-                        let at = f.at(&[
-                            Seg::Key("flow"),
-                            Seg::Key("steps"),
-                            Seg::Index(i),
-                            Seg::Key("options"),
-                            Seg::Index(j),
-                            Seg::Key("entry"),
-                        ]);
+                        let at = f.at(&option_at(i, j, Some("entry")));
                         out.push(error(
                             &f.path,
                             at,
@@ -516,13 +560,7 @@ pub fn check_links(files: &[Parsed<Entry>], unreadable: &[String], out: &mut Vec
                 }
                 for (j, target) in step.show.iter().enumerate() {
                     if !exists(target) {
-                        let at = f.at(&[
-                            Seg::Key("flow"),
-                            Seg::Key("steps"),
-                            Seg::Index(i),
-                            Seg::Key("show"),
-                            Seg::Index(j),
-                        ]);
+                        let at = f.at(&step_item_at(i, "show", j, None));
                         out.push(error(
                             &f.path,
                             at,
@@ -548,26 +586,8 @@ fn warning(
     }
 }
 
-/// Why an id is malformed, if it is.
-pub fn id_problem(id: &str) -> Option<&'static str> {
-    if id.is_empty() {
-        Some("is empty")
-    } else if id.len() > MAX_ID_CHARS {
-        Some("is longer than 64 characters")
-    } else if !id
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        Some("may use only a-z, 0-9 and '-'")
-    } else if id.starts_with('-') || id.ends_with('-') || id.contains("--") {
-        Some("may not start or end with '-' or have '--'")
-    } else {
-        None
-    }
-}
-
 /// Why a URL is not acceptable (https, well formed, with a host), if it is not.
-pub fn url_problem(u: &str) -> Option<&'static str> {
+pub(crate) fn url_problem(u: &str) -> Option<&'static str> {
     match url::Url::parse(u) {
         Err(_) => Some("is not a well-formed URL"),
         Ok(parsed) if parsed.scheme() != "https" => Some("is not https"),
@@ -578,7 +598,7 @@ pub fn url_problem(u: &str) -> Option<&'static str> {
 }
 
 /// Why a phone number is malformed, if it is: digits grouped by single spaces, optional leading +, 3 to 15 digits.
-pub fn phone_problem(number: &str) -> Option<&'static str> {
+pub(crate) fn phone_problem(number: &str) -> Option<&'static str> {
     let body = number.strip_prefix('+').unwrap_or(number);
     let groups_ok = !body.is_empty()
         && body
@@ -608,7 +628,7 @@ fn email_ok(m: &str) -> bool {
 }
 
 /// Characters a piece of text takes once escaped for Telegram's HTML parse mode.
-pub fn rendered_len(text: &str) -> usize {
+pub(crate) fn rendered_len(text: &str) -> usize {
     text.chars()
         .map(|c| match c {
             '<' | '>' => 4,
@@ -619,7 +639,7 @@ pub fn rendered_len(text: &str) -> usize {
 }
 
 /// The spelling variants: each variant one word as typed, mapped to the standard word(s) the knowledge uses.
-pub fn check_variants(file: &Parsed<Variants>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_variants(file: &Parsed<Variants>, out: &mut Vec<Diagnostic>) {
     let words = &file.value.words;
     for (variant, standard) in words {
         let at = file.at(&[Seg::Key("words"), Seg::Key(variant)]);
@@ -662,15 +682,6 @@ fn variant_problem(variant: &str, standard: &str, is_variant: impl Fn(&str) -> b
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids() {
-        assert_eq!(id_problem("safety-save-evidence"), None);
-        assert!(id_problem("Safety").is_some());
-        assert!(id_problem("safety_x").is_some());
-        assert!(id_problem(&"a".repeat(65)).is_some());
-        assert!(id_problem("safety--x").is_some());
-    }
 
     #[test]
     fn urls() {

@@ -83,7 +83,7 @@ fn split_elision(token: &str) -> [String; 2] {
 /// Albanian function words (folded), Tosk and Gheg. Words that carry meaning in questions ("ku", "si", "kush") are
 /// stop words too: search never depends on one word alone. Negation ("nuk", "mos") is dropped as well: it does not
 /// tell one entry from another.
-pub const STOP_SQ: &[&str] = &[
+pub(crate) const STOP_SQ: &[&str] = &[
     "a", "apo", "dhe", "e", "edhe", "i", "te", "ne", "nga", "per", "me", "se", "si", "qe", "ka", "kam", "kemi", "jam",
     "je", "eshte", "ishte", "jane", "ju", "ti", "une", "ai", "ajo", "ata", "ato", "do", "ta", "t", "u", "po", "nje",
     "ky", "kjo", "keto", "kete", "ketij", "kesaj", "ate", "atij", "asaj", "por", "ose", "mund", "duhet", "ku", "kur",
@@ -100,7 +100,7 @@ pub const STOP_SQ: &[&str] = &[
 
 /// English stop words (the usual short list, without words such as "not" or "me" that carry meaning here... and
 /// "me" is kept out because Albanian "me" is everywhere in mixed text).
-pub const STOP_EN: &[&str] = &[
+pub(crate) const STOP_EN: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "of", "on", "or",
     "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with", "i", "my",
     "do", "does", "did", "how", "what", "who", "where", "when", "can", "could", "should", "would", "you", "your", "he",
@@ -253,7 +253,7 @@ const SQ_IRREGULAR: &[(&str, &str)] = &[
 ];
 
 /// A light Albanian stemmer over folded words: "kërcënimin", "kercenon", "kercenuar" → "kercn".
-pub fn stem_sq(word: &str) -> String {
+pub(crate) fn stem_sq(word: &str) -> String {
     if word.chars().any(|c| c.is_ascii_digit()) || !word.is_ascii() {
         return word.to_string();
     }
@@ -290,14 +290,14 @@ fn is_vowel(b: u8) -> bool {
 }
 
 /// The English Snowball stemmer.
-pub fn stem_en(word: &str) -> String {
+pub(crate) fn stem_en(word: &str) -> String {
     thread_local! {
         static STEMMER: rust_stemmers::Stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
     }
     STEMMER.with(|s| s.stem(word).into_owned())
 }
 
-pub fn is_stop(word: &str, lang: Lang) -> bool {
+pub(crate) fn is_stop(word: &str, lang: Lang) -> bool {
     static SQ: LazyLock<FxHashSet<&str>> = LazyLock::new(|| STOP_SQ.iter().copied().collect());
     static EN: LazyLock<FxHashSet<&str>> = LazyLock::new(|| STOP_EN.iter().copied().collect());
     match lang {
@@ -306,7 +306,7 @@ pub fn is_stop(word: &str, lang: Lang) -> bool {
     }
 }
 
-pub fn stem(word: &str, lang: Lang) -> String {
+pub(crate) fn stem(word: &str, lang: Lang) -> String {
     match lang {
         Lang::Sq => stem_sq(word),
         Lang::En => stem_en(word),
@@ -320,11 +320,6 @@ pub fn analyze(text: &str, lang: Lang) -> Vec<String> {
         .filter(|w| !is_stop(w, lang))
         .map(|w| stem(&w, lang))
         .collect()
-}
-
-/// Like [`analyze`] but joined by spaces, ready for a whitespace-tokenized tantivy field.
-pub fn analyzed_text(text: &str, lang: Lang) -> String {
-    analyze(text, lang).join(" ")
 }
 
 #[cfg(test)]

@@ -265,7 +265,7 @@ static LAW: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
 
 /// Whether the question asks about the law. "nen" is also "under" ("nën 18"), and "krim kibernetik" names the
 /// cybercrime police rather than asking whether something is a crime.
-pub fn asks_about_law(typed: &[String]) -> bool {
+pub(crate) fn asks_about_law(typed: &[String]) -> bool {
     typed.iter().enumerate().any(|(i, w)| {
         let next = typed.get(i + 1).map(String::as_str).unwrap_or("");
         match w.as_str() {
@@ -287,7 +287,7 @@ fn has_phrase(typed: &[String], phrase: &[&str]) -> bool {
 
 /// How much the question asks to be guided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Guidance {
+pub(crate) enum Guidance {
     /// "hap pas hapi", "step by step", "nga t'ia nis", "where do I start".
     Asked,
     /// "nuk e di", "I don't know", "të kuptoj": the person is unsure what to do.
@@ -296,7 +296,7 @@ pub enum Guidance {
 }
 
 /// Whether the question asks to be guided (see [`Guidance`]).
-pub fn guidance(typed: &[String]) -> Guidance {
+pub(crate) fn guidance(typed: &[String]) -> Guidance {
     let start_near = |i: usize| typed[i.saturating_sub(3)..i].iter().any(|w| w == "nga");
     let asked = has_phrase(typed, &["hap", "pas", "hapi"])
         || has_phrase(typed, &["step", "by", "step"])
@@ -369,7 +369,7 @@ static PLACE: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
 
 /// Whether the question asks for contact details or a place to go: "IDP adresa", "numri i policisë", "ku të
 /// telefonoj", "ku ka strehë", "where can I find a lawyer".
-pub fn asks_for_contact(typed: &[String]) -> bool {
+pub(crate) fn asks_for_contact(typed: &[String]) -> bool {
     typed.iter().enumerate().any(|(i, w)| {
         let next = typed.get(i + 1).map(String::as_str).unwrap_or("");
         let after = |n: usize| typed.iter().skip(i + 1).take(n);
@@ -384,7 +384,7 @@ pub fn asks_for_contact(typed: &[String]) -> bool {
 
 /// Whom a question (or an entry's title) is about, besides the person asking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Subject {
+pub(crate) enum Subject {
     /// A child or a teenager: "vajza ime", "djalin tim", "14 vjeçe", "nxënëse", "my son".
     Child,
     /// A friend or relative: "shoqja ime", "motra", "a friend".
@@ -392,8 +392,6 @@ pub enum Subject {
 }
 
 impl Subject {
-    pub const ALL: [Subject; 2] = [Subject::Child, Subject::Someone];
-
     fn bit(self) -> u8 {
         match self {
             Subject::Child => 1,
@@ -488,7 +486,7 @@ static SOMEONE: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
 });
 
 /// The subjects of a text's folded words, as a bit set (see [`Subject`]).
-pub fn subjects(typed: &[String]) -> u8 {
+pub(crate) fn subjects(typed: &[String]) -> u8 {
     let mut bits = 0;
     for (i, w) in typed.iter().enumerate() {
         let w = w.as_str();
@@ -507,13 +505,13 @@ pub fn subjects(typed: &[String]) -> u8 {
     bits
 }
 
-pub fn has(bits: u8, subject: Subject) -> bool {
-    bits & subject.bit() != 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn has(bits: u8, subject: Subject) -> bool {
+        bits & subject.bit() != 0
+    }
     use crate::search::analysis::{fold, words};
 
     fn typed(s: &str) -> Vec<String> {

@@ -20,8 +20,8 @@ use rustc_hash::FxHashMap;
 /// Each language has two fields: the head (title and keywords: what the entry is about, short) and the text (the
 /// rest). A match in the head counts [`HEAD_BOOST`] times as much; within the head, title words are written
 /// [`TITLE_REPEAT`] times (the weighted term frequency of BM25F). Two fields keep a query to two clauses per term.
-pub const HEAD_BOOST: f32 = 5.0;
-pub const TITLE_REPEAT: usize = 3;
+pub(crate) const HEAD_BOOST: f32 = 5.0;
+pub(crate) const TITLE_REPEAT: usize = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -57,7 +57,7 @@ impl Fields {
 /// What the index knows of one term without asking tantivy: a number for it, and in which fields it occurs (bits 0
 /// and 1: the Albanian and English head, bits 2 and 3: the Albanian and English text).
 #[derive(Debug, Clone, Copy)]
-pub struct TermInfo {
+pub(crate) struct TermInfo {
     pub id: u32,
     pub fields: u8,
     /// How many entries have the term (anywhere, in either language).
@@ -65,15 +65,15 @@ pub struct TermInfo {
 }
 
 impl TermInfo {
-    pub fn in_lang(&self, lang: Lang) -> bool {
+    pub(crate) fn in_lang(&self, lang: Lang) -> bool {
         self.in_head(lang) || self.in_text(lang)
     }
 
-    pub fn in_head(&self, lang: Lang) -> bool {
+    pub(crate) fn in_head(&self, lang: Lang) -> bool {
         self.fields & lang_bit(lang) != 0
     }
 
-    pub fn in_text(&self, lang: Lang) -> bool {
+    pub(crate) fn in_text(&self, lang: Lang) -> bool {
         self.fields & (lang_bit(lang) << 2) != 0
     }
 }
@@ -234,6 +234,9 @@ const SINGLE_SEGMENT_MAX_ENTRIES: usize = 1_000;
 
 /// tantivy's minimum indexing budget; the writer's hash table is sized from it up front.
 const SMALL_BUDGET: usize = 15_000_000;
+/// The threaded writer's budget: this much per entry, between [`SMALL_BUDGET`] and [`LARGE_BUDGET`].
+const BUDGET_PER_ENTRY: usize = 2_000;
+const LARGE_BUDGET: usize = 50_000_000;
 
 /// The writer of [`SearchIndex::build`]: one segment directly for the knowledge's usual size, the threaded writer
 /// (then one merge) for large corpora.
@@ -252,7 +255,8 @@ impl Writer {
         }
         let index = Index::create_in_ram(schema);
         // One indexing thread; no merging while writing: the index is merged into one segment once, at the end.
-        let writer = index.writer_with_num_threads(1, (entries * 2_000).clamp(SMALL_BUDGET, 50_000_000))?;
+        let writer =
+            index.writer_with_num_threads(1, (entries * BUDGET_PER_ENTRY).clamp(SMALL_BUDGET, LARGE_BUDGET))?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         Ok(Writer::Threaded(index, Box::new(writer)))
     }
@@ -285,131 +289,211 @@ impl Writer {
     }
 }
 
+/// The parts of an entry's text in one language, indexed differently: the title and keywords go to the head
+/// field (the title [`TITLE_REPEAT`] times), the rest to the text field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Title,
+    Keywords,
+    Body,
+}
+
+impl Part {
+    const ALL: [Part; 3] = [Part::Title, Part::Keywords, Part::Body];
+
+    /// An entry's text of each part in one language, in the order of [`Part::ALL`].
+    fn texts(entry: &Entry, lang: Lang) -> [String; 3] {
+        let t = entry.text(lang);
+        [
+            t.title.clone(),
+            t.keywords.join("\n"),
+            knowledge::body_text(entry, lang),
+        ]
+    }
+
+    /// The bit of [`TermInfo::fields`] for a term of this part in `lang`.
+    fn field_bit(self, lang: Lang) -> u8 {
+        match self {
+            Part::Title | Part::Keywords => lang_bit(lang),
+            Part::Body => lang_bit(lang) << 2,
+        }
+    }
+}
+
+/// The terms of the knowledge while it is indexed: every term's [`TermInfo`], and each entry's term numbers.
+#[derive(Default)]
+struct Terms {
+    vocabulary: FxHashMap<String, TermInfo>,
+    entry_terms: Vec<u32>,
+    entry_term_starts: Vec<usize>,
+}
+
+impl Terms {
+    fn with_capacity(entries: usize) -> Terms {
+        let mut entry_term_starts = Vec::with_capacity(entries + 1);
+        entry_term_starts.push(0);
+        Terms {
+            entry_term_starts,
+            ..Terms::default()
+        }
+    }
+
+    /// The number of a term, noting that it occurs in the field of `bit`.
+    fn add(&mut self, term: &str, bit: u8) -> u32 {
+        let next = self.vocabulary.len() as u32;
+        let info = self.vocabulary.entry(term.to_owned()).or_insert(TermInfo {
+            id: next,
+            fields: 0,
+            entries: 0,
+        });
+        info.fields |= bit;
+        info.id
+    }
+
+    /// Ends an entry with the numbers of its terms (in any order, repeated).
+    fn end_entry(&mut self, mut ids: Vec<u32>) {
+        ids.sort_unstable();
+        ids.dedup();
+        self.entry_terms.extend(ids);
+        self.entry_term_starts.push(self.entry_terms.len());
+    }
+
+    /// Once every entry is in: how many entries have each term.
+    fn count_entries(&mut self) {
+        let mut entry_counts = vec![0u32; self.vocabulary.len()];
+        for &id in &self.entry_terms {
+            entry_counts[id as usize] += 1;
+        }
+        for info in self.vocabulary.values_mut() {
+            info.entries = entry_counts[info.id as usize];
+        }
+    }
+}
+
+/// What building needs while it reads the entries one by one.
+struct Builder<'a> {
+    fields: Fields,
+    synonyms: &'a Synonyms,
+    stems: StemCache,
+    terms: Terms,
+}
+
+impl Builder<'_> {
+    /// An entry's tantivy document; its terms are noted in `terms`.
+    fn document(&mut self, entry: &Entry) -> TantivyDocument {
+        let fields = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(fields.id, &entry.id);
+        doc.add_text(fields.kind, entry.kind.as_str());
+        doc.add_text(fields.audience, entry.audience.as_str());
+        let texts = Lang::ALL.map(|lang| Part::texts(entry, lang));
+        // The glossary groups each part names, in either language: a group is language-neutral, so both
+        // languages' fields carry the groups of both (and a question asks for a group in its own language only).
+        let groups: [Vec<String>; 3] = std::array::from_fn(|part| {
+            texts
+                .iter()
+                .flat_map(|t| self.synonyms.occurrences(&self.stems.keys(&t[part])))
+                .map(group_token)
+                .collect()
+        });
+        let mut ids: Vec<u32> = Vec::new();
+        for (lang, texts) in Lang::ALL.into_iter().zip(&texts) {
+            let (head_field, text_field) = fields.lang(lang);
+            let mut head: Vec<String> = Vec::new();
+            for ((part, text), groups) in Part::ALL.into_iter().zip(texts).zip(&groups) {
+                let mut terms = self.stems.analyze(text, lang);
+                terms.extend(groups.iter().cloned());
+                let bit = part.field_bit(lang);
+                ids.extend(terms.iter().map(|term| self.terms.add(term, bit)));
+                match part {
+                    Part::Title => {
+                        for _ in 0..TITLE_REPEAT {
+                            head.extend(terms.iter().cloned());
+                        }
+                    }
+                    Part::Keywords => head.extend(terms),
+                    Part::Body => doc.add_text(text_field, terms.join(" ")),
+                }
+            }
+            doc.add_text(head_field, head.join(" "));
+        }
+        self.terms.end_entry(ids);
+        doc
+    }
+}
+
+/// Each tantivy document's address → the position of its entry in `knowledge.entries()`.
+fn doc_entries(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    knowledge: &Knowledge,
+) -> Result<FxHashMap<(u32, u32), usize>, IndexError> {
+    let mut doc_entry = FxHashMap::default();
+    let position: HashMap<&str, usize> = knowledge
+        .entries()
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let store = segment.get_store_reader(1)?;
+        for doc_id in 0..segment.max_doc() {
+            let doc: TantivyDocument = store.get(doc_id)?;
+            if let Some(id) = doc
+                .get_first(fields.id)
+                .and_then(|v| tantivy::schema::Value::as_str(&v))
+                && let Some(&i) = position.get(id)
+            {
+                doc_entry.insert((ord as u32, doc_id), i);
+            }
+        }
+    }
+    Ok(doc_entry)
+}
+
+/// Whom an entry's titles are about, in either language (see [`cues::subjects`]).
+fn title_subjects(entry: &Entry) -> u8 {
+    Lang::ALL
+        .iter()
+        .map(|&l| cues::subjects(&words(&fold(&entry.text(l).title)).collect::<Vec<_>>()))
+        .fold(0, |a, b| a | b)
+}
+
+/// The Albanian stem of the municipality a contact entry is for (none for national entries and other kinds).
+fn place_of(entry: &Entry, stems: &mut StemCache) -> Option<String> {
+    let area = entry.contact.as_ref().map(|c| fold(&c.area))?;
+    (area != "national").then(|| stems.stem(&area, Lang::Sq))
+}
+
 impl SearchIndex {
     /// Builds the index in RAM from loaded knowledge.
     pub fn build(knowledge: Arc<Knowledge>) -> Result<SearchIndex, IndexError> {
         let (schema, fields) = schema();
         let mut writer = Writer::new(schema, knowledge.len())?;
         let synonyms = Synonyms::new(knowledge.glossary());
-        let mut stems = StemCache::default();
-        let mut vocabulary: FxHashMap<String, TermInfo> = FxHashMap::default();
-        let mut entry_terms: Vec<u32> = Vec::new();
-        let mut entry_term_starts: Vec<usize> = Vec::with_capacity(knowledge.len() + 1);
-        entry_term_starts.push(0);
+        let mut builder = Builder {
+            fields,
+            synonyms: &synonyms,
+            stems: StemCache::default(),
+            terms: Terms::with_capacity(knowledge.len()),
+        };
         for entry in knowledge.entries() {
-            let mut doc = TantivyDocument::default();
-            doc.add_text(fields.id, &entry.id);
-            doc.add_text(fields.kind, entry.kind.as_str());
-            doc.add_text(fields.audience, entry.audience.as_str());
-            let mut ids: Vec<u32> = Vec::new();
-            let parts = |lang: Lang| {
-                let t = entry.text(lang);
-                [
-                    t.title.clone(),
-                    t.keywords.join("\n"),
-                    knowledge::body_text(entry, lang),
-                ]
-            };
-            let texts = Lang::ALL.map(parts);
-            // The glossary groups each part names, in either language: a group is language-neutral, so both
-            // languages' fields carry the groups of both (and a question asks for a group in its own language only).
-            let groups: [Vec<String>; 3] = std::array::from_fn(|part| {
-                texts
-                    .iter()
-                    .flat_map(|t| synonyms.occurrences(&stems.keys(&t[part])))
-                    .map(group_token)
-                    .collect()
-            });
-            for (lang, texts) in Lang::ALL.into_iter().zip(&texts) {
-                let (head_field, text_field) = fields.lang(lang);
-                let mut head: Vec<String> = Vec::new();
-                for (part, text) in texts.iter().enumerate() {
-                    let mut terms = stems.analyze(text, lang);
-                    terms.extend(groups[part].iter().cloned());
-                    let bit = if part == 2 { lang_bit(lang) << 2 } else { lang_bit(lang) };
-                    for term in &terms {
-                        let next = vocabulary.len() as u32;
-                        let info = vocabulary.entry(term.clone()).or_insert(TermInfo {
-                            id: next,
-                            fields: 0,
-                            entries: 0,
-                        });
-                        info.fields |= bit;
-                        ids.push(info.id);
-                    }
-                    match part {
-                        0 => {
-                            for _ in 0..TITLE_REPEAT {
-                                head.extend(terms.iter().cloned());
-                            }
-                        }
-                        1 => head.extend(terms),
-                        _ => doc.add_text(text_field, terms.join(" ")),
-                    }
-                }
-                doc.add_text(head_field, head.join(" "));
-            }
-            ids.sort_unstable();
-            ids.dedup();
-            entry_terms.extend(ids);
-            entry_term_starts.push(entry_terms.len());
-            writer.add_document(doc)?;
+            writer.add_document(builder.document(entry))?;
         }
         let index = writer.finish()?;
-        let mut entry_counts = vec![0u32; vocabulary.len()];
-        for &id in &entry_terms {
-            entry_counts[id as usize] += 1;
-        }
-        for info in vocabulary.values_mut() {
-            info.entries = entry_counts[info.id as usize];
-        }
+        let Builder {
+            mut stems, mut terms, ..
+        } = builder;
+        terms.count_entries();
         stems.complete();
         let spelling = Spelling::new(knowledge.variants(), knowledge.glossary(), stems.words());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
-        let mut doc_entry = FxHashMap::default();
-        let position: HashMap<&str, usize> = knowledge
-            .entries()
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.as_str(), i))
-            .collect();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let store = segment.get_store_reader(1)?;
-            for doc_id in 0..segment.max_doc() {
-                let doc: TantivyDocument = store.get(doc_id)?;
-                if let Some(id) = doc
-                    .get_first(fields.id)
-                    .and_then(|v| tantivy::schema::Value::as_str(&v))
-                    && let Some(&i) = position.get(id)
-                {
-                    doc_entry.insert((ord as u32, doc_id), i);
-                }
-            }
-        }
-        let entry_platforms: Vec<Vec<usize>> = knowledge
-            .entries()
-            .iter()
-            .map(|e| platform_groups_of(e, &synonyms))
-            .collect();
-        let entry_subjects: Vec<u8> = knowledge
-            .entries()
-            .iter()
-            .map(|e| {
-                Lang::ALL
-                    .iter()
-                    .map(|&l| cues::subjects(&words(&fold(&e.text(l).title)).collect::<Vec<_>>()))
-                    .fold(0, |a, b| a | b)
-            })
-            .collect();
-        let entry_places: Vec<Option<String>> = knowledge
-            .entries()
-            .iter()
-            .map(|e| {
-                let area = e.contact.as_ref().map(|c| fold(&c.area))?;
-                (area != "national").then(|| stems.stem(&area, Lang::Sq))
-            })
-            .collect();
+        let doc_entry = doc_entries(&searcher, &fields, &knowledge)?;
+        let entries = knowledge.entries();
+        let entry_platforms: Vec<Vec<usize>> = entries.iter().map(|e| platform_groups_of(e, &synonyms)).collect();
+        let entry_subjects: Vec<u8> = entries.iter().map(|e| title_subjects(e)).collect();
+        let entry_places: Vec<Option<String>> = entries.iter().map(|e| place_of(e, &mut stems)).collect();
         let mut platform_groups = vec![false; synonyms.len()];
         for &g in entry_platforms.iter().flatten() {
             platform_groups[g] = true;
@@ -424,9 +508,9 @@ impl SearchIndex {
             platform_groups,
             entry_places,
             entry_subjects,
-            vocabulary,
-            entry_terms,
-            entry_term_starts,
+            vocabulary: terms.vocabulary,
+            entry_terms: terms.entry_terms,
+            entry_term_starts: terms.entry_term_starts,
             stems,
             spelling,
             weights: Weights::new(searcher),

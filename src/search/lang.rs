@@ -4,7 +4,6 @@
 use rustc_hash::FxHashSet;
 use std::sync::LazyLock;
 
-use super::analysis::{fold, words};
 use crate::knowledge::Lang;
 
 const SQ_WORDS: &[&str] = &[
@@ -159,19 +158,14 @@ const EN_WORDS: &[&str] = &[
 static SQ: LazyLock<FxHashSet<&str>> = LazyLock::new(|| SQ_WORDS.iter().copied().collect());
 static EN: LazyLock<FxHashSet<&str>> = LazyLock::new(|| EN_WORDS.iter().copied().collect());
 
-/// The language of `text`, or `fallback` when the text gives no clear sign.
-pub fn detect(text: &str, fallback: Lang) -> Lang {
-    let typed: Vec<String> = words(&fold(text)).collect();
-    detect_words(has_albanian_letters(text), &typed, fallback)
-}
-
 /// Whether the text has ë or ç, letters only Albanian uses.
-pub fn has_albanian_letters(text: &str) -> bool {
+pub(crate) fn has_albanian_letters(text: &str) -> bool {
     text.contains(['ë', 'ç', 'Ë', 'Ç'])
 }
 
-/// [`detect`] over the text's folded words (see [`words`]), given whether it has Albanian letters.
-pub fn detect_words(albanian_letters: bool, typed: &[String], fallback: Lang) -> Lang {
+/// The language of a text from its folded words (see [`words`](super::analysis::words)), given whether it has Albanian letters, or
+/// `fallback` when they give no clear sign.
+pub(crate) fn detect_words(albanian_letters: bool, typed: &[String], fallback: Lang) -> Lang {
     let mut sq = 0i32;
     let mut en = 0i32;
     if albanian_letters {
@@ -211,6 +205,13 @@ pub fn detect_words(albanian_letters: bool, typed: &[String], fallback: Lang) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::analysis::{fold, words};
+
+    /// The language of `text`, or `fallback` when the text gives no clear sign.
+    fn detect(text: &str, fallback: Lang) -> Lang {
+        let typed: Vec<String> = words(&fold(text)).collect();
+        detect_words(has_albanian_letters(text), &typed, fallback)
+    }
 
     #[test]
     fn detects_albanian_with_and_without_diacritics() {

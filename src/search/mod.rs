@@ -9,7 +9,7 @@ pub mod index;
 pub mod lang;
 pub mod query;
 mod spelling;
-pub mod synonyms;
+pub(crate) mod synonyms;
 mod weights;
 
 pub use index::{IndexError, SearchIndex};

@@ -16,9 +16,9 @@ use super::{emergency, lang as langdetect};
 use crate::knowledge::{Entry, Kind, Lang};
 
 /// Longest question considered, in characters; the rest is ignored (a 5,000-character paste still gets an answer).
-pub const MAX_QUERY_CHARS: usize = 1000;
+pub(crate) const MAX_QUERY_CHARS: usize = 1000;
 /// Most words considered.
-pub const MAX_QUERY_WORDS: usize = 40;
+pub(crate) const MAX_QUERY_WORDS: usize = 40;
 
 /// Weights: the question's own language counts fully, the other a little less; synonyms from the glossary and typo
 /// matches count less than what was typed, so an exact match always wins.
@@ -26,6 +26,8 @@ const OTHER_LANG_WEIGHT: f32 = 0.8;
 const SYNONYM_WEIGHT: f32 = 0.6;
 const FUZZY_WEIGHT: f32 = 0.35;
 const PREFIX_WEIGHT: f32 = 0.3;
+/// The word being typed is matched as a prefix from this many characters on.
+const MIN_PREFIX_CHARS: usize = 3;
 const AUDIENCE_LEAN: f32 = 1.25;
 /// A question about the law ("a është krim", "cili nen", "penalty") leans to law entries.
 const LAW_LEAN: f32 = 1.3;
@@ -65,6 +67,19 @@ const MAX_CLAUSES: usize = 12;
 /// are kept first; see [`MAX_CLAUSES`]).
 type Clause = (f32, Box<dyn Query>);
 
+/// Candidates fetched from tantivy per result asked for, and at least: the leans and the coverage re-rank them.
+const CANDIDATES_PER_RESULT: usize = 2;
+const MIN_CANDIDATES: usize = 10;
+
+/// A word of the question in each language (in the order of [`Lang::ALL`]): its stem, and what the index has of it
+/// there.
+type LookedUp<'a> = [(Cow<'a, str>, Option<TermInfo>); 2];
+
+/// A language's place in [`Lang::ALL`] (and in a [`LookedUp`]).
+fn slot(lang: Lang) -> usize {
+    Lang::ALL.iter().position(|&l| l == lang).unwrap_or(0)
+}
+
 /// One ranked entry.
 #[derive(Debug, Clone)]
 pub struct Hit {
@@ -98,7 +113,7 @@ const CLEAR_LEAD: f32 = 0.85;
 
 impl Answer {
     /// Whether the best entry is clearly ahead of the next (or alone).
-    pub fn is_clear(&self) -> bool {
+    pub(crate) fn is_clear(&self) -> bool {
         match self.hits.as_slice() {
             [best, next, ..] => next.score < CLEAR_LEAD * best.score,
             _ => true,
@@ -144,15 +159,52 @@ impl SearchIndex {
         if typed.is_empty() {
             return Vec::new();
         }
-        let searcher = self.reader.searcher();
-        let mut clauses: Vec<Clause> = Vec::new();
-        // (language, term number) already asked for
-        let mut seen: Vec<(Lang, u32)> = Vec::new();
+        let looked_up = self.look_up(typed);
+        let sq_stems: Vec<&str> = looked_up.iter().map(|stems| stems[slot(Lang::Sq)].0.as_ref()).collect();
+        // The glossary keys are the Albanian stems of longer words (see `synonyms::key`).
+        let keys: Vec<String> = typed
+            .iter()
+            .zip(&sq_stems)
+            .map(|(word, stem)| synonyms::key_with(word, || stem.to_string()))
+            .collect();
+        let expansion = self.synonyms.expand_keys(&keys);
         let ends_mid_word = text.chars().last().is_some_and(char::is_alphanumeric);
+        let clauses = self.clauses(typed, &looked_up, &expansion, lang, ends_mid_word);
+        if clauses.is_empty() {
+            return Vec::new();
+        }
+        let query = BooleanQuery::new(clauses.into_iter().map(|(_, q)| (Occur::Should, q)).collect());
+        // A few more than asked for: the leans and the coverage below may reorder them. (The fewer, the sooner
+        // block-WAND can skip entries that cannot make it.)
+        let wanted = (limit * CANDIDATES_PER_RESULT).max(MIN_CANDIDATES);
+        let Ok(top) = self
+            .reader
+            .searcher()
+            .search(&query, &TopDocs::with_limit(wanted).order_by_score())
+        else {
+            return Vec::new();
+        };
+        let leans = Leans::read(self, typed, lang, &expansion, &sq_stems);
+        let concepts = self.concepts(typed, &looked_up, &expansion);
+        let entries = self.knowledge.entries();
+        let mut hits: Vec<Hit> = top
+            .into_iter()
+            .filter_map(|(score, addr)| {
+                let &i = self.doc_entry.get(&(addr.segment_ord, addr.doc_id))?;
+                let entry = entries.get(i)?.clone();
+                let score = score * leans.factor(self, i, &entry) * self.coverage(i, &concepts);
+                Some(Hit { entry, score })
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry.id.cmp(&b.entry.id)));
+        hits.truncate(limit);
+        hits
+    }
 
-        let own = Lang::ALL.iter().position(|&l| l == lang).unwrap_or(0);
-        // Each word's stem in each language, and what the index has of it there (none for a stop word).
-        let looked_up: Vec<[(Cow<'_, str>, Option<TermInfo>); 2]> = typed
+    /// Each word's stem in each language (in the order of [`Lang::ALL`]), and what the index has of it there (none
+    /// for a stop word).
+    fn look_up(&self, typed: &[String]) -> Vec<LookedUp<'_>> {
+        typed
             .iter()
             .map(|word| {
                 Lang::ALL.map(|l| {
@@ -161,17 +213,24 @@ impl SearchIndex {
                     (term, info)
                 })
             })
-            .collect();
-        // The glossary keys are the Albanian stems of longer words (see `synonyms::key`).
-        let sq = Lang::ALL.iter().position(|&l| l == Lang::Sq).unwrap_or(0);
-        let keys: Vec<String> = typed
-            .iter()
-            .zip(&looked_up)
-            .map(|(word, stems)| synonyms::key_with(word, || stems[sq].0.to_string()))
-            .collect();
-        let expansion = self.synonyms.expand_keys(&keys);
-        for (i, word) in typed.iter().enumerate() {
-            let terms = &looked_up[i];
+            .collect()
+    }
+
+    /// The query's clauses: each word's, then the glossary groups the question names; a long question keeps its
+    /// most telling ones (see [`MAX_CLAUSES`]), typo and prefix clauses first.
+    fn clauses(
+        &self,
+        typed: &[String],
+        looked_up: &[LookedUp<'_>],
+        expansion: &Expansion,
+        lang: Lang,
+        ends_mid_word: bool,
+    ) -> Vec<Clause> {
+        let mut clauses: Vec<Clause> = Vec::new();
+        // (language, term number) already asked for
+        let mut seen: Vec<(Lang, u32)> = Vec::new();
+        let own = slot(lang);
+        for (i, (word, terms)) in typed.iter().zip(looked_up).enumerate() {
             // A word is looked up in the question's language, and in the other one only if the question's language
             // does not have it (an English word in an Albanian question): both languages of an entry say the same.
             // A word the index has in either language is no typo; only a word it has nowhere is looked up
@@ -197,59 +256,31 @@ impl SearchIndex {
                 self.add_exact(&mut clauses, &mut seen, lang, &token, info, SYNONYM_WEIGHT);
             }
         }
-        if clauses.is_empty() {
-            return Vec::new();
-        }
-        // A long question keeps its most telling clauses (see `MAX_CLAUSES`), typo and prefix clauses first.
         if clauses.len() > MAX_CLAUSES {
             clauses.sort_by(|a, b| b.0.total_cmp(&a.0));
             clauses.truncate(MAX_CLAUSES);
         }
-        let query = BooleanQuery::new(clauses.into_iter().map(|(_, q)| (Occur::Should, q)).collect());
-        // A few more than asked for: the leans and the coverage below may reorder them. (The fewer, the sooner
-        // block-WAND can skip entries that cannot make it.)
-        let wanted = (limit * 2).max(10);
-        let Ok(top) = searcher.search(&query, &TopDocs::with_limit(wanted).order_by_score()) else {
-            return Vec::new();
-        };
-        let sq_stems: Vec<&str> = looked_up.iter().map(|stems| stems[sq].0.as_ref()).collect();
-        let leans = Leans::read(self, typed, lang, &expansion, &sq_stems);
-        let entries = self.knowledge.entries();
-        let mut ranked: Vec<(Hit, usize)> = top
-            .into_iter()
-            .filter_map(|(score, addr)| {
-                let &i = self.doc_entry.get(&(addr.segment_ord, addr.doc_id))?;
-                let entry = entries.get(i)?.clone();
-                let score = score * leans.factor(self, i, &entry);
-                Some((Hit { entry, score }, i))
-            })
-            .collect();
-        let concepts = self.concepts(typed, &looked_up, &expansion);
-        if !concepts.is_empty() {
-            for (hit, i) in &mut ranked {
-                let terms = self.entry_terms(*i);
-                let covered = concepts
-                    .iter()
-                    .filter(|ids| ids.iter().any(|id| terms.binary_search(id).is_ok()))
-                    .count();
-                hit.score *= 1.0 - COVERAGE + COVERAGE * covered as f32 / concepts.len() as f32;
-            }
+        clauses
+    }
+
+    /// The factor for how many of the question's `concepts` the entry at position `i` covers (see [`COVERAGE`]);
+    /// 1 when the question has none.
+    fn coverage(&self, i: usize, concepts: &[Vec<u32>]) -> f32 {
+        if concepts.is_empty() {
+            return 1.0;
         }
-        let mut hits: Vec<Hit> = ranked.into_iter().map(|(hit, _)| hit).collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry.id.cmp(&b.entry.id)));
-        hits.truncate(limit);
-        hits
+        let terms = self.entry_terms(i);
+        let covered = concepts
+            .iter()
+            .filter(|ids| ids.iter().any(|id| terms.binary_search(id).is_ok()))
+            .count();
+        1.0 - COVERAGE + COVERAGE * covered as f32 / concepts.len() as f32
     }
 
     /// The question's words that carry meaning, each as the numbers of the terms that stand for it in the index:
     /// its stem in either language and the words of its glossary groups. Words the index has never seen (typos)
     /// are left out: no entry covers them exactly.
-    fn concepts(
-        &self,
-        typed: &[String],
-        looked_up: &[[(Cow<'_, str>, Option<TermInfo>); 2]],
-        expansion: &Expansion,
-    ) -> Vec<Vec<u32>> {
+    fn concepts(&self, typed: &[String], looked_up: &[LookedUp<'_>], expansion: &Expansion) -> Vec<Vec<u32>> {
         let mut concepts: Vec<Vec<u32>> = Vec::new();
         for (i, word) in typed.iter().enumerate() {
             if Lang::ALL.iter().any(|&l| is_stop(word, l)) {
@@ -329,7 +360,7 @@ impl SearchIndex {
                 Box::new(BoostQuery::new(Box::new(fuzzy), HEAD_BOOST * weight * FUZZY_WEIGHT)),
             ));
         }
-        if is_prefix && chars >= 3 {
+        if is_prefix && chars >= MIN_PREFIX_CHARS {
             let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(head, word), 0, true);
             clauses.push((
                 f32::INFINITY,

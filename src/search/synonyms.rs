@@ -22,7 +22,7 @@ pub fn key(word: &str) -> String {
 }
 
 /// [`key`], given a way to the word's Albanian stem (one already computed, or a cached one).
-pub fn key_with(word: &str, stem_sq: impl FnOnce() -> String) -> String {
+pub(crate) fn key_with(word: &str, stem_sq: impl FnOnce() -> String) -> String {
     if word.len() >= MIN_STEMMED {
         stem_sq()
     } else {
@@ -32,12 +32,12 @@ pub fn key_with(word: &str, stem_sq: impl FnOnce() -> String) -> String {
 
 /// The index term that stands for a glossary group: it cannot come out of text analysis (which keeps only letters
 /// and digits), so it never collides with a word.
-pub fn group_token(group: usize) -> String {
+pub(crate) fn group_token(group: usize) -> String {
     format!("_g{group}")
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Synonyms {
+pub(crate) struct Synonyms {
     /// Each group as its phrases, each phrase as the keys of its words.
     groups: Vec<Vec<Vec<String>>>,
     /// Key of the first word of a phrase → (group, phrase) pairs that start with it.
@@ -46,7 +46,7 @@ pub struct Synonyms {
 
 /// What a question's words matched in the glossary.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Expansion {
+pub(crate) struct Expansion {
     /// The matched groups, by position in the glossary, in order of first occurrence.
     pub groups: Vec<usize>,
     /// For each matched group: the typed words its phrase covers (start, length).
@@ -90,10 +90,6 @@ impl Synonyms {
         self.groups.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
-
     /// Every phrase of some group that starts at some word of `keys` (the [`key`]s of folded words), as (start,
     /// group, length in words), by start.
     fn matches<'a>(&'a self, keys: &'a [String]) -> impl Iterator<Item = (usize, usize, usize)> + 'a {
@@ -111,7 +107,7 @@ impl Synonyms {
     /// Every occurrence of a phrase of some group in a text, given as the [`key`]s of its folded words, as the
     /// group (a group once per starting word). Used at index time: an entry that says "fb" or "Facebook" carries
     /// the group's term.
-    pub fn occurrences(&self, keys: &[String]) -> Vec<usize> {
+    pub(crate) fn occurrences(&self, keys: &[String]) -> Vec<usize> {
         let mut out = Vec::new();
         // (start word, where its groups begin in `out`)
         let mut at = (usize::MAX, 0);
@@ -127,18 +123,18 @@ impl Synonyms {
     }
 
     /// The groups whose phrases occur in `typed` (folded words), in order of first occurrence.
-    pub fn groups_in(&self, typed: &[String]) -> Vec<usize> {
+    pub(crate) fn groups_in(&self, typed: &[String]) -> Vec<usize> {
         self.expand(typed).groups
     }
 
     /// The groups whose phrases occur in `typed` (folded words), and where.
-    pub fn expand(&self, typed: &[String]) -> Expansion {
+    pub(crate) fn expand(&self, typed: &[String]) -> Expansion {
         let keys: Vec<String> = typed.iter().map(|w| key(w)).collect();
         self.expand_keys(&keys)
     }
 
     /// [`Synonyms::expand`] over the words' [`key`]s.
-    pub fn expand_keys(&self, keys: &[String]) -> Expansion {
+    pub(crate) fn expand_keys(&self, keys: &[String]) -> Expansion {
         let mut out = Expansion::default();
         for (start, g, len) in self.matches(keys) {
             if !out.groups.contains(&g) {

@@ -1,4 +1,4 @@
-//! Anonymous usage counts (issue 6).
+//! Anonymous usage counts.
 //!
 //! What is counted: per UTC day, per event kind, per topic id (a knowledge entry id or `flow-id/step-id`) and per
 //! language ("sq", "en" or none), a number. Nothing else: no chat or user id, no name, no message text, no query,
@@ -23,6 +23,8 @@ use chrono::NaiveDate;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::knowledge;
+
 mod chart;
 pub mod report;
 pub mod store;
@@ -30,12 +32,12 @@ pub mod store;
 pub use store::{CountKey, CountRow, Store};
 
 /// An SQLite file in the working directory, created on first use.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite:udha-usage.sqlite3";
+pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite:udha-usage.sqlite3";
 
 /// How many distinct (day, kind, topic, lang) keys may wait in memory while the database is unreachable.
 /// Topics are validated ids, so real traffic stays far below this; past it, new keys are dropped (and counted
 /// in the log) rather than letting memory grow without bound during a long outage.
-pub const MAX_PENDING_KEYS: usize = 100_000;
+pub(crate) const MAX_PENDING_KEYS: usize = 100_000;
 
 /// Errors of the counts store.
 #[derive(Debug, thiserror::Error)]
@@ -138,24 +140,22 @@ impl std::fmt::Display for EventKind {
     }
 }
 
-/// `topic` if it is shaped like an id: `^[a-z0-9-]{1,64}(/[a-z0-9-]{1,32})?$`. Anything else (free text, names,
-/// phone numbers with spaces, capital letters, too long) is refused, so it can never reach the database.
+/// Longest flow step id a count stores.
+const MAX_STEP_TOPIC_CHARS: usize = 32;
+
+/// `topic` if it is shaped like an id (see [`knowledge::is_id`]): `^[a-z0-9-]{1,64}(/[a-z0-9-]{1,32})?$`.
+/// Anything else (free text, names, phone numbers with spaces, capital letters, too long) is refused, so it can
+/// never reach the database.
 pub fn valid_topic(topic: &str) -> Option<&str> {
-    fn part_ok(s: &str, max: usize) -> bool {
-        !s.is_empty()
-            && s.len() <= max
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    }
     let ok = match topic.split_once('/') {
-        None => part_ok(topic, 64),
-        Some((entry, step)) => part_ok(entry, 64) && part_ok(step, 32),
+        None => knowledge::is_id(topic),
+        Some((entry, step)) => knowledge::is_id(entry) && knowledge::is_id(step) && step.len() <= MAX_STEP_TOPIC_CHARS,
     };
     ok.then_some(topic)
 }
 
 /// The stored language: "sq" or "en", anything else becomes "" (unknown).
-pub fn valid_lang(lang: &str) -> &'static str {
+pub(crate) fn valid_lang(lang: &str) -> &'static str {
     match lang {
         "sq" => "sq",
         "en" => "en",
@@ -229,11 +229,6 @@ impl Recorder {
     /// A recorder that records nothing (for tools and tests that don't count).
     pub fn disabled() -> Recorder {
         Recorder { shared: None }
-    }
-
-    /// Whether this recorder counts anything.
-    pub fn is_enabled(&self) -> bool {
-        self.shared.is_some()
     }
 
     /// Count one event today (UTC). `topic`: an entry id, `flow-id/step-id`, or `None`; anything not shaped like

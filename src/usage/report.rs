@@ -19,46 +19,41 @@ use chrono::{Datelike, NaiveDate};
 use super::store::{CountRow, Store};
 use super::{EventKind, chart};
 
-/// `udha stats [--from DATE] [--to DATE] [--by day|week|month] [--format table|csv|json] [--min-count K]
-/// [--raw] [--top N] [--chart FILE.svg]`
-#[derive(Debug, Clone, clap::Args)]
-pub struct StatsArgs {
-    /// First day included (YYYY-MM-DD, UTC). Default: the first day with counts.
-    #[arg(long, value_name = "DATE")]
+/// What `udha stats` reports (its flags, as the command line parsed them).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// First day included (UTC). `None`: the first day with counts.
     pub from: Option<NaiveDate>,
-    /// Last day included (YYYY-MM-DD, UTC). Default: the last day with counts.
-    #[arg(long, value_name = "DATE")]
+    /// Last day included (UTC). `None`: the last day with counts.
     pub to: Option<NaiveDate>,
     /// Period of the time series.
-    #[arg(long, value_enum, default_value_t = Period::Week)]
     pub by: Period,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Small-count threshold k: counts from 1 to k-1 are shown as "<k".
-    #[arg(long, value_name = "K", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..))]
     pub min_count: i64,
-    /// Show true small counts (no suppression). For local use only: never share such a report.
-    #[arg(long)]
+    /// Show true small counts (no suppression).
     pub raw: bool,
     /// How many entries to list under "top entries".
-    #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
-    /// Also draw weekly use by topic group (law, procedure, platform, safety, contact, flow) as an SVG file.
-    #[arg(long, value_name = "FILE.svg")]
+    /// Also draw weekly use by topic group as an SVG file here.
     pub chart: Option<PathBuf>,
 }
 
-impl Default for StatsArgs {
+/// The small-count threshold unless `--min-count` says otherwise.
+pub(crate) const DEFAULT_MIN_COUNT: i64 = 5;
+/// How many top entries are listed unless `--top` says otherwise.
+pub(crate) const DEFAULT_TOP: usize = 20;
+
+impl Default for Options {
     fn default() -> Self {
-        StatsArgs {
+        Options {
             from: None,
             to: None,
             by: Period::Week,
             format: Format::Table,
-            min_count: 5,
+            min_count: DEFAULT_MIN_COUNT,
             raw: false,
-            top: 20,
+            top: DEFAULT_TOP,
             chart: None,
         }
     }
@@ -179,16 +174,16 @@ pub struct Report {
 }
 
 /// The topic groups of the chart, in legend order; anything else is "other".
-pub const TOPIC_GROUPS: [&str; 6] = ["law", "procedure", "platform", "safety", "contact", "flow"];
+pub(crate) const TOPIC_GROUPS: [&str; 6] = ["law", "procedure", "platform", "safety", "contact", "flow"];
 
 /// The group of a topic: its prefix before the first '-' if that is a known group, else "other".
-pub fn topic_group(topic: &str) -> &'static str {
+pub(crate) fn topic_group(topic: &str) -> &'static str {
     let prefix = topic.split(['-', '/']).next().unwrap_or("");
     TOPIC_GROUPS.into_iter().find(|g| *g == prefix).unwrap_or("other")
 }
 
 /// Reads the counts from `database_url` and writes the report to `out` (and the chart, if asked for).
-pub async fn run(database_url: &str, args: &StatsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+pub async fn run(database_url: &str, args: &Options, out: &mut dyn Write) -> anyhow::Result<()> {
     if let (Some(from), Some(to)) = (args.from, args.to) {
         anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
     }
@@ -203,7 +198,7 @@ pub async fn run(database_url: &str, args: &StatsArgs, out: &mut dyn Write) -> a
         Format::Json => write_json(&report, out)?,
     }
     if let Some(path) = &args.chart {
-        let svg = chart::weekly_groups_svg(&report)?;
+        let svg = chart::weekly_groups_svg(&chart_lines(&report))?;
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
         if args.format == Format::Table {
             writeln!(out, "\nChart written to {}", path.display())?;
@@ -229,21 +224,61 @@ fn period_labels(by: Period, from: NaiveDate, to: NaiveDate) -> Vec<String> {
     labels
 }
 
+/// Every period label from `first` to `last` (none without counts or with the days the wrong way round).
+fn labels_between(by: Period, first: Option<NaiveDate>, last: Option<NaiveDate>) -> Vec<String> {
+    match (first, last) {
+        (Some(f), Some(l)) if f <= l => period_labels(by, f, l),
+        _ => Vec::new(),
+    }
+}
+
 /// Builds the report from raw rows (already limited to the date range).
-pub fn build(rows: &[CountRow], args: &StatsArgs) -> Report {
+pub fn build(rows: &[CountRow], args: &Options) -> Report {
     let k = if args.raw { 1 } else { args.min_count.max(1) };
     let first = args.from.or_else(|| rows.iter().map(|r| r.day).min());
     let last = args.to.or_else(|| rows.iter().map(|r| r.day).max());
-    let periods = match (first, last) {
-        (Some(f), Some(l)) if f <= l => period_labels(args.by, f, l),
-        _ => Vec::new(),
-    };
-    let weeks = match (first, last) {
-        (Some(f), Some(l)) if f <= l => period_labels(Period::Week, f, l),
-        _ => Vec::new(),
-    };
+    let periods = labels_between(args.by, first, last);
+    let kinds = kinds_present(rows);
+    let events_cells = events_by_period(rows, &periods, &kinds, args.by, k);
+    let no_result = no_result_rows(&periods, &kinds, &events_cells);
+    let by = args.by.as_str();
+    let sections = vec![
+        Section {
+            id: "events",
+            title: format!("Events by {by}"),
+            row_header: by.to_owned(),
+            columns: kinds.clone(),
+            rows: periods.iter().cloned().zip(events_cells).collect(),
+        },
+        by_language(rows, &kinds, k),
+        Section {
+            id: "no_result",
+            title: format!("Questions without a result, by {by}"),
+            row_header: by.to_owned(),
+            columns: strings(&["question", "no_result", "no_result_rate"]),
+            rows: no_result,
+        },
+        top_entries(rows, k, args.top),
+        flows(rows, k),
+        flow_steps(rows, k),
+    ];
+    Report {
+        from: first,
+        to: last,
+        by: args.by,
+        min_count: args.min_count.max(1),
+        raw: args.raw,
+        sections,
+        weekly_groups: weekly_groups(rows, &labels_between(Period::Week, first, last), k),
+    }
+}
 
-    // Kinds present, in EventKind order, then any unknown ones.
+fn strings(names: &[&str]) -> Vec<String> {
+    names.iter().map(|&n| n.to_owned()).collect()
+}
+
+/// The kinds of event present, in [`EventKind`] order, then any unknown ones.
+fn kinds_present(rows: &[CountRow]) -> Vec<String> {
     let present: BTreeSet<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
     let mut kinds: Vec<String> = EventKind::ALL
         .iter()
@@ -257,125 +292,156 @@ pub fn build(rows: &[CountRow], args: &StatsArgs) -> Report {
             .filter(|k| EventKind::parse(k).is_none())
             .map(|k| (*k).to_owned()),
     );
+    kinds
+}
 
-    // 1. Events per period: columns add up to the kind's total over the range.
-    let mut events = grid(&periods, &kinds);
+/// The distinct topics of the rows that `keep`, as `name` makes them, sorted.
+fn topics(rows: &[CountRow], keep: impl Fn(&CountRow) -> bool, name: impl Fn(&str) -> String) -> Vec<String> {
+    rows.iter()
+        .filter(|r| keep(r))
+        .map(|r| name(&r.topic))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Section 1, events per period: columns add up to the kind's total over the range.
+fn events_by_period(rows: &[CountRow], periods: &[String], kinds: &[String], by: Period, k: i64) -> Vec<Vec<Cell>> {
+    let mut events = grid(periods, kinds);
     for r in rows {
-        add(&mut events, &periods, &kinds, &args.by.label(r.day), &r.kind, r.count);
+        add(&mut events, periods, kinds, &by.label(r.day), &r.kind, r.count);
     }
-    let events_cells = suppress(&events, k, false, true);
+    suppress(&events, k, false, true)
+}
 
-    // 2. Events by language: rows add up to the kind's total over the range.
-    let langs: Vec<String> = ["sq", "en", ""].map(str::to_owned).to_vec();
-    let mut by_lang = grid(&kinds, &langs);
+/// Section 2, events by language: rows add up to the kind's total over the range.
+fn by_language(rows: &[CountRow], kinds: &[String], k: i64) -> Section {
+    let langs = strings(&["sq", "en", ""]);
+    let mut by_lang = grid(kinds, &langs);
     for r in rows {
         let lang = if r.lang == "sq" || r.lang == "en" {
             r.lang.as_str()
         } else {
             ""
         };
-        add(&mut by_lang, &kinds, &langs, &r.kind, lang, r.count);
+        add(&mut by_lang, kinds, &langs, &r.kind, lang, r.count);
     }
-    let by_lang_cells = suppress(&by_lang, k, true, false);
+    Section {
+        id: "languages",
+        title: "Events by language".to_owned(),
+        row_header: "event".to_owned(),
+        columns: strings(&["sq", "en", "unknown"]),
+        rows: kinds.iter().cloned().zip(suppress(&by_lang, k, true, false)).collect(),
+    }
+}
 
-    // 3. No-result rate, from the (already suppressed) cells of section 1.
+/// Section 3, the no-result rate, from the (already suppressed) cells of section 1.
+fn no_result_rows(periods: &[String], kinds: &[String], events_cells: &[Vec<Cell>]) -> Vec<(String, Vec<Cell>)> {
     let col = |name: &str| kinds.iter().position(|c| c == name);
     let (q_col, nr_col) = (col("question"), col("no_result"));
-    let no_result_rows = periods
+    periods
         .iter()
-        .zip(&events_cells)
+        .zip(events_cells)
         .map(|(p, cells)| {
             let q = q_col.map_or(Cell::Count(0), |c| cells[c]);
             let nr = nr_col.map_or(Cell::Count(0), |c| cells[c]);
             (p.clone(), vec![q, nr, rate(nr, q)])
         })
-        .collect();
+        .collect()
+}
 
-    // 4. Top entries: answers and deep links per entry id.
-    let entry_cols: Vec<String> = ["answer", "deep_link"].map(str::to_owned).to_vec();
-    let entries: Vec<String> = rows
-        .iter()
-        .filter(|r| (r.kind == "answer" || r.kind == "deep_link") && !r.topic.is_empty())
-        .map(|r| r.topic.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+/// Section 4, top entries: answers and deep links per entry id.
+fn top_entries(rows: &[CountRow], k: i64, top: usize) -> Section {
+    let entry_cols = strings(&["answer", "deep_link"]);
+    let entries = topics(
+        rows,
+        |r| (r.kind == "answer" || r.kind == "deep_link") && !r.topic.is_empty(),
+        str::to_owned,
+    );
     let mut entry_grid = grid(&entries, &entry_cols);
     for r in rows {
         add(&mut entry_grid, &entries, &entry_cols, &r.topic, &r.kind, r.count);
     }
     let entry_cells = suppress(&entry_grid, k, false, true);
-    let mut top: Vec<(String, Vec<Cell>)> = entries.iter().cloned().zip(entry_cells).collect();
+    let mut shown: Vec<(String, Vec<Cell>)> = entries.iter().cloned().zip(entry_cells).collect();
     // Order by what is shown only, so the order cannot betray suppressed values.
-    top.sort_by(|(a, ca), (b, cb)| {
-        let shown = |c: &[Cell]| c.iter().filter_map(Cell::count).sum::<i64>();
-        shown(cb).cmp(&shown(ca)).then_with(|| a.cmp(b))
+    shown.sort_by(|(a, ca), (b, cb)| {
+        let total = |c: &[Cell]| c.iter().filter_map(Cell::count).sum::<i64>();
+        total(cb).cmp(&total(ca)).then_with(|| a.cmp(b))
     });
-    let n_entries = top.len();
-    top.truncate(args.top);
-
-    // 5. Flows started vs finished, and 6. flow steps.
-    let flow_of = |topic: &str| topic.split('/').next().unwrap_or("").to_owned();
-    let flow_cols: Vec<String> = ["started", "finished"].map(str::to_owned).to_vec();
-    let flows: Vec<String> = rows
-        .iter()
-        .filter(|r| r.kind.starts_with("flow_") && !r.topic.is_empty())
-        .map(|r| flow_of(&r.topic))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut flow_grid = grid(&flows, &flow_cols);
-    let step_cols = vec!["shown".to_owned()];
-    let steps: Vec<String> = rows
-        .iter()
-        .filter(|r| r.kind == "flow_step" && r.topic.contains('/'))
-        .map(|r| r.topic.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut step_grid = grid(&steps, &step_cols);
-    for r in rows {
-        match r.kind.as_str() {
-            "flow_start" => add(
-                &mut flow_grid,
-                &flows,
-                &flow_cols,
-                &flow_of(&r.topic),
-                "started",
-                r.count,
-            ),
-            "flow_end" => add(
-                &mut flow_grid,
-                &flows,
-                &flow_cols,
-                &flow_of(&r.topic),
-                "finished",
-                r.count,
-            ),
-            "flow_step" => add(&mut step_grid, &steps, &step_cols, &r.topic, "shown", r.count),
-            _ => {}
-        }
+    let n_entries = shown.len();
+    shown.truncate(top);
+    Section {
+        id: "top_entries",
+        title: format!("Top entries ({} of {n_entries})", shown.len()),
+        row_header: "entry".to_owned(),
+        columns: entry_cols,
+        rows: shown,
     }
-    let flow_rows = flows
-        .iter()
-        .cloned()
-        .zip(suppress(&flow_grid, k, false, true))
-        .map(|(f, mut cells)| {
-            cells.push(rate(cells[1], cells[0]));
-            (f, cells)
-        })
-        .collect();
-    let step_rows = steps
-        .iter()
-        .cloned()
-        .zip(suppress(&step_grid, k, false, true))
-        .collect();
+}
 
-    // Chart data: entries shown (answers, deep links) and flows started, per ISO week and topic group.
-    // Each week's row adds up to cells of section 1 when it is by week: protect rows.
-    let mut groups: Vec<String> = TOPIC_GROUPS.map(str::to_owned).to_vec();
+/// The flow a flow topic (`flow-id` or `flow-id/step-id`) is about.
+fn flow_of(topic: &str) -> String {
+    topic.split('/').next().unwrap_or("").to_owned()
+}
+
+/// Section 5, flows started vs finished.
+fn flows(rows: &[CountRow], k: i64) -> Section {
+    let flow_cols = strings(&["started", "finished"]);
+    let flows = topics(rows, |r| r.kind.starts_with("flow_") && !r.topic.is_empty(), flow_of);
+    let mut flow_grid = grid(&flows, &flow_cols);
+    for r in rows {
+        let column = match r.kind.as_str() {
+            "flow_start" => "started",
+            "flow_end" => "finished",
+            _ => continue,
+        };
+        add(&mut flow_grid, &flows, &flow_cols, &flow_of(&r.topic), column, r.count);
+    }
+    Section {
+        id: "flows",
+        title: "Flows started vs finished".to_owned(),
+        row_header: "flow".to_owned(),
+        columns: strings(&["started", "finished", "finished_rate"]),
+        rows: flows
+            .iter()
+            .cloned()
+            .zip(suppress(&flow_grid, k, false, true))
+            .map(|(f, mut cells)| {
+                cells.push(rate(cells[1], cells[0]));
+                (f, cells)
+            })
+            .collect(),
+    }
+}
+
+/// Section 6, flow steps shown.
+fn flow_steps(rows: &[CountRow], k: i64) -> Section {
+    let step_cols = strings(&["shown"]);
+    let steps = topics(rows, |r| r.kind == "flow_step" && r.topic.contains('/'), str::to_owned);
+    let mut step_grid = grid(&steps, &step_cols);
+    for r in rows.iter().filter(|r| r.kind == "flow_step") {
+        add(&mut step_grid, &steps, &step_cols, &r.topic, "shown", r.count);
+    }
+    Section {
+        id: "flow_steps",
+        title: "Flow steps shown".to_owned(),
+        row_header: "flow/step".to_owned(),
+        columns: step_cols,
+        rows: steps
+            .iter()
+            .cloned()
+            .zip(suppress(&step_grid, k, false, true))
+            .collect(),
+    }
+}
+
+/// The chart's data: entries shown (answers, deep links) and flows started, per ISO week and topic group. Each
+/// week's row adds up to cells of section 1 when it is by week: protect rows.
+fn weekly_groups(rows: &[CountRow], weeks: &[String], k: i64) -> Section {
+    let mut groups = strings(&TOPIC_GROUPS);
     groups.push("other".to_owned());
-    let mut weekly = grid(&weeks, &groups);
+    let mut weekly = grid(weeks, &groups);
     for r in rows {
         if matches!(r.kind.as_str(), "answer" | "deep_link" | "flow_start") && !r.topic.is_empty() {
             let g = if r.kind == "flow_start" {
@@ -383,71 +449,15 @@ pub fn build(rows: &[CountRow], args: &StatsArgs) -> Report {
             } else {
                 topic_group(&r.topic)
             };
-            add(&mut weekly, &weeks, &groups, &Period::Week.label(r.day), g, r.count);
+            add(&mut weekly, weeks, &groups, &Period::Week.label(r.day), g, r.count);
         }
     }
-    let weekly_cells = suppress(&weekly, k, true, false);
-
-    let by = args.by.as_str();
-    let sections = vec![
-        Section {
-            id: "events",
-            title: format!("Events by {by}"),
-            row_header: by.to_owned(),
-            columns: kinds.clone(),
-            rows: periods.iter().cloned().zip(events_cells).collect(),
-        },
-        Section {
-            id: "languages",
-            title: "Events by language".to_owned(),
-            row_header: "event".to_owned(),
-            columns: ["sq", "en", "unknown"].map(str::to_owned).to_vec(),
-            rows: kinds.iter().cloned().zip(by_lang_cells).collect(),
-        },
-        Section {
-            id: "no_result",
-            title: format!("Questions without a result, by {by}"),
-            row_header: by.to_owned(),
-            columns: ["question", "no_result", "no_result_rate"].map(str::to_owned).to_vec(),
-            rows: no_result_rows,
-        },
-        Section {
-            id: "top_entries",
-            title: format!("Top entries ({} of {n_entries})", top.len()),
-            row_header: "entry".to_owned(),
-            columns: entry_cols,
-            rows: top,
-        },
-        Section {
-            id: "flows",
-            title: "Flows started vs finished".to_owned(),
-            row_header: "flow".to_owned(),
-            columns: ["started", "finished", "finished_rate"].map(str::to_owned).to_vec(),
-            rows: flow_rows,
-        },
-        Section {
-            id: "flow_steps",
-            title: "Flow steps shown".to_owned(),
-            row_header: "flow/step".to_owned(),
-            columns: step_cols,
-            rows: step_rows,
-        },
-    ];
-    let weekly_groups = Section {
+    Section {
         id: "weekly_groups",
         title: "Weekly use by topic group (entries shown, deep links, flows started)".to_owned(),
         row_header: "week".to_owned(),
         columns: groups,
-        rows: weeks.iter().cloned().zip(weekly_cells).collect(),
-    };
-    Report {
-        from: first,
-        to: last,
-        by: args.by,
-        min_count: args.min_count.max(1),
-        raw: args.raw,
-        sections,
-        weekly_groups,
+        rows: weeks.iter().cloned().zip(suppress(&weekly, k, true, false)).collect(),
     }
 }
 
@@ -473,7 +483,7 @@ fn rate(num: Cell, den: Cell) -> Cell {
 /// protected line (rows and/or columns, the directions whose sums the report shows elsewhere) with exactly one
 /// suppressed cell, the smallest positive shown count becomes [`Cell::Hidden`]; repeated until stable.
 /// With k = 1 nothing is suppressed.
-pub fn suppress(values: &[Vec<i64>], k: i64, protect_rows: bool, protect_cols: bool) -> Vec<Vec<Cell>> {
+pub(crate) fn suppress(values: &[Vec<i64>], k: i64, protect_rows: bool, protect_cols: bool) -> Vec<Vec<Cell>> {
     let mut cells: Vec<Vec<Cell>> = values
         .iter()
         .map(|row| {
@@ -522,11 +532,37 @@ pub fn suppress(values: &[Vec<i64>], k: i64, protect_rows: bool, protect_cols: b
     }
 }
 
-fn header_lines(report: &Report) -> Vec<String> {
-    let range = match (report.from, report.to) {
+/// The days the report covers, as its header and the chart's caption say them.
+fn range_text(report: &Report) -> String {
+    match (report.from, report.to) {
         (Some(f), Some(t)) => format!("{f} to {t}"),
         _ => "no counts yet".to_owned(),
+    }
+}
+
+/// The chart's data: the weekly groups section's shown counts, withheld ones as gaps.
+fn chart_lines(report: &Report) -> chart::Lines<'_> {
+    let section = &report.weekly_groups;
+    let note = if report.raw {
+        "raw counts: not for sharing".to_owned()
+    } else {
+        format!("gaps: counts withheld, below {} or protecting one", report.min_count)
     };
+    chart::Lines {
+        weeks: section.rows.iter().map(|(w, _)| w.as_str()).collect(),
+        groups: &section.columns,
+        shown: section
+            .rows
+            .iter()
+            .map(|(_, cells)| cells.iter().map(Cell::count).collect())
+            .collect(),
+        range: range_text(report),
+        note,
+    }
+}
+
+fn header_lines(report: &Report) -> Vec<String> {
+    let range = range_text(report);
     let k = report.min_count;
     let mut lines = vec![format!(
         "Udha usage counts, {range} (UTC days), by {}",

@@ -14,7 +14,7 @@ use sqlx::any::AnyPoolOptions;
 use super::UsageError;
 
 /// The migrations in `migrations/`, embedded at build time (`build.rs` reruns when they change).
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// One cell of the counts table. Everything in it is anonymous by construction: a day, a kind name, a
 /// validated id (or "") and "sq"/"en"/"".
@@ -42,13 +42,13 @@ pub struct CountRow {
 
 /// Which database a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
+pub(crate) enum Backend {
     Sqlite,
     Postgres,
 }
 
 /// The backend for `url`, or an error for anything else (checked before connecting).
-pub fn check_url(url: &str) -> Result<Backend, UsageError> {
+pub(crate) fn check_url(url: &str) -> Result<Backend, UsageError> {
     let scheme = url.split(':').next().unwrap_or("");
     match scheme {
         "sqlite" => Ok(Backend::Sqlite),
@@ -60,7 +60,7 @@ pub fn check_url(url: &str) -> Result<Backend, UsageError> {
 /// The URL sqlx is given: a plain `sqlite:PATH` (or `sqlite://PATH`) gets `mode=rwc` so the file is created
 /// when missing, as people expect from `DATABASE_URL=sqlite:/var/lib/udha/usage.sqlite3`; an explicit `mode=`
 /// is kept. Other URLs are unchanged.
-pub fn effective_url(url: &str) -> String {
+pub(crate) fn effective_url(url: &str) -> String {
     if check_url(url).ok() != Some(Backend::Sqlite) || url.contains(":memory:") {
         return url.to_owned();
     }
@@ -75,7 +75,7 @@ pub fn effective_url(url: &str) -> String {
 }
 
 /// The file of an `sqlite:` URL (`None` for other URLs and in-memory databases).
-pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url.strip_prefix("sqlite:")?;
     let rest = rest.strip_prefix("//").unwrap_or(rest);
     let path = rest.split_once('?').map_or(rest, |(p, _)| p);
@@ -97,7 +97,6 @@ fn create_folder(url: &str) -> Result<(), UsageError> {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
-    backend: Backend,
 }
 
 const UPSERT: &str = "INSERT INTO usage_counts (day, kind, topic, lang, count) VALUES ($1, $2, $3, $4, $5) \
@@ -131,12 +130,7 @@ impl Store {
             pool.close().await;
             return Err(e.into());
         }
-        Ok(Store { pool, backend })
-    }
-
-    /// The backend behind this store.
-    pub fn backend(&self) -> Backend {
-        self.backend
+        Ok(Store { pool })
     }
 
     /// The pool, for tests and tools that inspect the database.

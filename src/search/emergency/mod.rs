@@ -16,8 +16,6 @@ use std::sync::LazyLock;
 
 use regex::bytes::{Regex, RegexSet};
 
-use super::analysis::fold;
-
 pub mod model;
 
 /// Patterns that say harm and now at once, over folded (lower-case, no diacritics) text.
@@ -237,13 +235,7 @@ fn without(re: &LazyLock<Option<Regex>>, text: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Whether `text` says someone is in danger now.
-pub fn detect(text: &str) -> bool {
-    let folded = fold(text);
-    assess(&folded, &folded).danger == Danger::Now
-}
-
-/// Reads a message: `folded` as typed (see [`fold`]) and `normalized`, the same text with its words as the
+/// Reads a message: `folded` as typed (see [`fold`](super::analysis::fold)) and `normalized`, the same text with its words as the
 /// knowledge writes them (Gheg and chat forms mapped; see `spelling`). The cue grammar reads both (the surer
 /// reading wins); the linear model ([`model`]) weighs the cues with the message's character n-grams and may raise a
 /// reading, or lower a grammar alarm it is sure is none.
@@ -323,7 +315,7 @@ impl Reading {
 /// [`model::NOW`]; the one-line note from [`model::POSSIBLE`] when the message has a danger cue (harm, immediacy,
 /// self-harm), so "hello" never gets one. Without a model (`p` is NaN), the grammar decides. The thresholds were
 /// chosen by cross-validation on the training messages (`cargo run --example train_danger`; BENCHMARKS.md).
-pub fn decide(p: f32, has_cue: bool, grammar: Danger) -> Danger {
+pub(crate) fn decide(p: f32, has_cue: bool, grammar: Danger) -> Danger {
     if p.is_nan() {
         grammar
     } else if p >= model::NOW {
@@ -342,7 +334,7 @@ pub fn has_cue(folded: &str, normalized: &str) -> bool {
 
 /// The cues the grammar reads in a message, each a yes or no; also the model's cue features.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Cues {
+pub(crate) struct Cues {
     pub self_harm: bool,
     pub strong: bool,
     pub harm: bool,
@@ -448,6 +440,13 @@ impl Cues {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::analysis::fold;
+
+    /// Whether `text` says someone is in danger now.
+    fn detect(text: &str) -> bool {
+        let folded = fold(text);
+        assess(&folded, &folded).danger == Danger::Now
+    }
 
     fn read(s: &str) -> Assessment {
         let folded = fold(s);

@@ -10,18 +10,18 @@ use std::sync::LazyLock;
 use super::Cues;
 
 /// Hashed text features.
-pub const BUCKETS: usize = 1 << 16;
+pub(crate) const BUCKETS: usize = 1 << 16;
 /// Every weight: the text buckets, one per cue, and the bias.
-pub const WEIGHTS: usize = BUCKETS + Cues::COUNT + 1;
+pub(crate) const WEIGHTS: usize = BUCKETS + Cues::COUNT + 1;
 /// Character n-gram lengths (over the folded text's bytes: ASCII where it matters).
 const NGRAMS: [usize; 3] = [3, 4, 5];
 
 /// From this probability, danger now: the full urgent help first.
-pub const NOW: f32 = 0.5;
+pub(crate) const NOW: f32 = 0.5;
 /// From this, possible danger (the one-line urgent note above the answer) when the message has a danger cue...
-pub const POSSIBLE: f32 = 0.05;
+pub(crate) const POSSIBLE: f32 = 0.05;
 /// ...and from this when it has none the grammar knows.
-pub const POSSIBLE_UNCUED: f32 = 0.3;
+pub(crate) const POSSIBLE_UNCUED: f32 = 0.3;
 
 static MODEL: LazyLock<Option<Vec<f32>>> = LazyLock::new(|| from_bytes(include_bytes!("model.bin")));
 
