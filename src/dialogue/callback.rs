@@ -191,11 +191,9 @@ fn decode_entry(view: View, hashed: bool, rest: &str) -> Option<Action> {
     })
 }
 
+/// Ids in button data follow the one id rule of the knowledge.
 fn valid_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    crate::knowledge::is_id(s)
 }
 
 /// Decodes button data; `None` for anything forged, garbled or from an older version.

@@ -8,16 +8,12 @@ use arc_swap::ArcSwap;
 use super::callback::{self, Action, EntryRef, Menu, Press, View};
 use super::message::{Button, Card, Message, Part, Reply, Tally};
 use super::texts::texts;
-use crate::knowledge::{Audience, Entry, Flow, Kind, Lang, Localized};
+use crate::knowledge::{Audience, Entry, Flow, Kind, Lang, Localized, urgent};
 use crate::search::SearchIndex;
 use crate::search::emergency::{Assessment, Danger};
 
 /// How many results a free-text question considers (the best is shown, the next ones become buttons).
 const RESULTS: usize = 4;
-/// The contacts shown first in an emergency, in this order.
-pub const URGENT_CONTACTS: [&str; 3] = ["contact-police", "contact-women-line", "contact-child-line"];
-/// The same when a child is the one in danger: the child line right after the police.
-pub const URGENT_CONTACTS_CHILD: [&str; 3] = ["contact-police", "contact-child-line", "contact-women-line"];
 /// How many of the urgent contacts the one-line note (danger possible) names.
 const URGENT_NOTE_CONTACTS: usize = 2;
 /// When no entry is clearly ahead, this many of the best are offered as buttons.
@@ -39,8 +35,6 @@ pub const CARDS_WHEN_EMPTY: [&str; 8] = [
 ];
 /// Longest description of a card in the list (the summary, shortened).
 const CARD_DESCRIPTION_CHARS: usize = 160;
-/// The entry behind "urgent help now".
-pub const URGENT_ENTRY: &str = "safety-immediate-danger";
 
 /// The commands Udha knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,7 +339,7 @@ impl Turn<'_> {
             reply.tallies.push(Tally::Emergency);
             reply.messages.push(self.urgent_message(lang, answer.danger));
         }
-        let urgent_entry = self.entry(URGENT_ENTRY).filter(|_| answer.emergency());
+        let urgent_entry = self.entry(urgent::ENTRY).filter(|_| answer.emergency());
         let mut answered = if let (true, Some(entry)) = (answer.hits.is_empty(), urgent_entry) {
             // Danger now and nothing else found ("po më rreh tani"): what to do first, not "nothing found".
             self.open(lang, entry, &[])
@@ -431,7 +425,7 @@ impl Turn<'_> {
                     ..Reply::default()
                 };
                 reply.messages.push(self.urgent_message(lang, Assessment::default()));
-                if let Some(entry) = self.entry(URGENT_ENTRY) {
+                if let Some(entry) = self.entry(urgent::ENTRY) {
                     let opened = self.open(lang, entry, &[]);
                     reply.messages.extend(opened.messages);
                     reply.tallies.extend(opened.tallies);
@@ -468,9 +462,9 @@ impl Turn<'_> {
     /// The urgent contacts' phones, in the order the danger calls for (a child: the child line second).
     fn urgent_phones(&self, lang: Lang, danger: Assessment) -> Vec<Part> {
         let ids = if danger.child {
-            URGENT_CONTACTS_CHILD
+            urgent::CONTACTS_CHILD
         } else {
-            URGENT_CONTACTS
+            urgent::CONTACTS
         };
         ids.iter()
             .filter_map(|id| self.entry(id).and_then(|e| e.contact.as_ref()))
@@ -488,7 +482,7 @@ impl Turn<'_> {
         let mut parts = vec![Part::Heading(t.urgent_first.into())];
         parts.extend(self.urgent_phones(lang, danger));
         let mut buttons = copy_phone_rows(&parts);
-        if let Some(entry) = self.entry(URGENT_ENTRY) {
+        if let Some(entry) = self.entry(urgent::ENTRY) {
             buttons.push(vec![self.entry_button(lang, entry)]);
         }
         Message { parts, buttons }
@@ -627,7 +621,7 @@ impl Turn<'_> {
                 lang = answer.lang;
             }
             if answer.emergency() {
-                entries.extend(self.entry(URGENT_ENTRY).cloned());
+                entries.extend(self.entry(urgent::ENTRY).cloned());
             }
             entries.extend(answer.hits.into_iter().map(|h| h.entry));
         }
