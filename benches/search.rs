@@ -672,7 +672,9 @@ fn main() {
         .unwrap_or(100_000);
 
     let load_started = Instant::now();
-    let shipped = Arc::new(Knowledge::load(&root().join("knowledge")).expect("the shipped knowledge loads"));
+    let shipped = Arc::new(
+        Knowledge::load(&root().join("knowledge"), udha::app::knowledge_fit()).expect("the shipped knowledge loads"),
+    );
     let load_time = load_started.elapsed();
     let queries = load_queries();
     let index = SearchIndex::build(shipped.clone()).expect("the index builds");

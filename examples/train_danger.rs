@@ -67,7 +67,8 @@ struct Example {
 
 fn main() -> anyhow::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let knowledge = Knowledge::load(&root.join("knowledge")).context("the shipped knowledge")?;
+    let knowledge =
+        Knowledge::load(&root.join("knowledge"), udha::app::knowledge_fit()).context("the shipped knowledge")?;
     let index = SearchIndex::build(Arc::new(knowledge))?;
     let read =
         |file: &str| std::fs::read_to_string(root.join("tests/data").join(file)).with_context(|| file.to_string());

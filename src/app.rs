@@ -66,16 +66,23 @@ fn qr(cli: &Cli, args: &QrArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let checked = knowledge::check(&cli.knowledge, knowledge::today())?;
+    let checked = knowledge::check(&cli.knowledge, knowledge::today(), knowledge_fit())?;
     let report = &checked.report;
     writeln!(std::io::stdout().lock(), "{report}")?;
     let failed = report.has_errors() || (args.strict && report.warning_count() > 0);
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
+/// What the knowledge must fit: the limits of the strictest front end Udha ships (Telegram; the terminal chat
+/// shows as much), so `udha check` and the bot check the same.
+pub fn knowledge_fit() -> knowledge::Fit {
+    crate::telegram::SCREEN.knowledge_fit()
+}
+
 /// Loads the knowledge for answering, with a clear message when it cannot be used.
 pub fn load_knowledge(cli: &Cli) -> anyhow::Result<Knowledge> {
-    Knowledge::load(&cli.knowledge).with_context(|| format!("cannot load the knowledge in {}", cli.knowledge.display()))
+    Knowledge::load(&cli.knowledge, knowledge_fit())
+        .with_context(|| format!("cannot load the knowledge in {}", cli.knowledge.display()))
 }
 
 #[derive(Serialize)]
@@ -341,6 +348,7 @@ pub async fn serve_async(
     let every = (reloading.every > 0).then(|| Duration::from_secs(reloading.every));
     tokio::spawn(crate::reload::run(
         knowledge_dir,
+        knowledge_fit(),
         shared.clone(),
         recorder.clone(),
         every,

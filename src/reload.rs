@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwap;
 
-use crate::knowledge::{Knowledge, LoadError, load};
+use crate::knowledge::{Fit, Knowledge, LoadError, load};
 use crate::search::SearchIndex;
 use crate::usage::Recorder;
 
@@ -25,10 +25,11 @@ pub fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
         .collect()
 }
 
-/// Loads the knowledge again and swaps it in if it is valid. Returns whether it was swapped.
-pub fn reload(dir: &Path, current: &ArcSwap<SearchIndex>, recorder: &Recorder) -> bool {
+/// Loads the knowledge again (for front ends with `fit`) and swaps it in if it is valid. Returns whether it was
+/// swapped.
+pub fn reload(dir: &Path, fit: Fit, current: &ArcSwap<SearchIndex>, recorder: &Recorder) -> bool {
     let started = std::time::Instant::now();
-    match Knowledge::load(dir) {
+    match Knowledge::load(dir, fit) {
         Ok(knowledge) => match SearchIndex::build(Arc::new(knowledge)) {
             Ok(index) => {
                 recorder.set_known_topics(index.knowledge().topic_ids());
@@ -136,13 +137,14 @@ pub(crate) fn start_watcher(
 /// the files every `every` (`None`: never) as the fallback. Runs until `triggers` closes.
 pub(crate) async fn run(
     dir: PathBuf,
+    fit: Fit,
     current: Arc<ArcSwap<SearchIndex>>,
     recorder: Recorder,
     every: Option<Duration>,
     mut triggers: tokio::sync::mpsc::Receiver<Trigger>,
 ) {
     let mut last = fingerprint(&dir);
-    let worker = Worker::start(dir.clone(), current, recorder);
+    let worker = Worker::start(dir.clone(), fit, current, recorder);
     let mut ticker = tokio::time::interval(every.unwrap_or(Duration::from_secs(3600)));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ticker.tick().await;
@@ -187,11 +189,11 @@ struct Worker {
 }
 
 impl Worker {
-    fn start(dir: PathBuf, current: Arc<ArcSwap<SearchIndex>>, recorder: Recorder) -> Worker {
+    fn start(dir: PathBuf, fit: Fit, current: Arc<ArcSwap<SearchIndex>>, recorder: Recorder) -> Worker {
         let (jobs, queue) = std::sync::mpsc::channel::<tokio::sync::oneshot::Sender<bool>>();
         let spawned = std::thread::Builder::new().name("udha-reload".into()).spawn(move || {
             for done in queue {
-                let _ = done.send(reload(&dir, &current, &recorder));
+                let _ = done.send(reload(&dir, fit, &current, &recorder));
             }
         });
         if let Err(e) = spawned {

@@ -107,7 +107,7 @@ fn folder(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf) {
 
 /// Every error as "file-name:line: message".
 fn errors(root: &Path) -> Vec<String> {
-    let checked = knowledge::check(root, today()).expect("the folder can be read");
+    let checked = knowledge::check(root, today(), udha::app::knowledge_fit()).expect("the folder can be read");
     checked
         .report
         .diagnostics
@@ -125,7 +125,7 @@ fn errors(root: &Path) -> Vec<String> {
 }
 
 fn warnings(root: &Path) -> Vec<String> {
-    let checked = knowledge::check(root, today()).unwrap();
+    let checked = knowledge::check(root, today(), udha::app::knowledge_fit()).unwrap();
     checked
         .report
         .diagnostics
@@ -283,7 +283,7 @@ fn flows_have_no_dead_ends_or_unreachable_steps() {
 fn marks_for_maintainers_are_listed_and_never_fail() {
     let marked = entry("safety-x") + "unconfirmed:\n  - The penalty was not confirmed.\n";
     let (_dir, root) = folder(&[("safety/safety-x.yaml", marked.as_bytes())]);
-    let checked = knowledge::check(&root, today()).unwrap();
+    let checked = knowledge::check(&root, today(), udha::app::knowledge_fit()).unwrap();
     assert!(!checked.report.has_errors());
     assert_eq!(checked.report.marks.len(), 1);
     assert_eq!(checked.report.marks[0].line, 26);
@@ -331,7 +331,7 @@ fn strict_fails_on_warnings_only_with_the_flag() {
 
 #[test]
 fn the_shipped_knowledge_passes() {
-    let checked = knowledge::check(&common::knowledge_dir(), knowledge::today()).unwrap();
+    let checked = knowledge::check(&common::knowledge_dir(), knowledge::today(), udha::app::knowledge_fit()).unwrap();
     let errs: Vec<String> = checked.report.errors().map(|d| d.to_string()).collect();
     assert!(errs.is_empty(), "{errs:#?}");
     println!(
@@ -449,7 +449,7 @@ fn the_urgent_help_needs_its_entries_and_phones() {
     let (_dir, root) = folder(&[]);
     std::fs::remove_file(root.join("contact/contact-police.yaml")).unwrap();
     std::fs::remove_file(root.join("safety/safety-immediate-danger.yaml")).unwrap();
-    let checked = knowledge::check(&root, today()).unwrap();
+    let checked = knowledge::check(&root, today(), udha::app::knowledge_fit()).unwrap();
     let errs: Vec<String> = checked.report.errors().map(|d| d.to_string()).collect();
     assert_eq!(errs.len(), 2, "{errs:#?}");
     for (error, id) in errs.iter().zip(["contact-police", "safety-immediate-danger"]) {

@@ -77,15 +77,15 @@ proptest! {
     ) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("entry.yaml"), &bytes).unwrap();
-        prop_assert!(Knowledge::load(dir.path()).is_err());
-        let _ = knowledge::check(dir.path(), knowledge::today());
+        prop_assert!(Knowledge::load(dir.path(), udha::app::knowledge_fit()).is_err());
+        let _ = knowledge::check(dir.path(), knowledge::today(), udha::app::knowledge_fit());
 
         // A real entry with its end replaced by arbitrary bytes.
         let good = std::fs::read(common::knowledge_dir().join("safety/safety-save-evidence.yaml")).unwrap();
         let mut broken = good[..keep_prefix.min(good.len())].to_vec();
         broken.extend_from_slice(&bytes);
         std::fs::write(dir.path().join("entry.yaml"), &broken).unwrap();
-        let _ = Knowledge::load(dir.path());
-        let _ = knowledge::check(dir.path(), knowledge::today());
+        let _ = Knowledge::load(dir.path(), udha::app::knowledge_fit());
+        let _ = knowledge::check(dir.path(), knowledge::today(), udha::app::knowledge_fit());
     }
 }

@@ -30,7 +30,7 @@ fn a_broken_edit_keeps_the_last_good_knowledge_and_a_fix_is_picked_up() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("knowledge");
     copy_dir(&common::knowledge_dir(), &root);
-    let index = SearchIndex::build(Arc::new(Knowledge::load(&root).unwrap())).unwrap();
+    let index = SearchIndex::build(Arc::new(Knowledge::load(&root, udha::app::knowledge_fit()).unwrap())).unwrap();
     let before = index.knowledge().len();
     let shared = ArcSwap::from_pointee(index);
     let recorder = Recorder::disabled();
@@ -41,7 +41,12 @@ fn a_broken_edit_keeps_the_last_good_knowledge_and_a_fix_is_picked_up() {
     let good = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, good.replacen("summary:", "sumary:", 1)).unwrap();
     assert_ne!(udha::reload::fingerprint(&root), fingerprint, "the change is noticed");
-    assert!(!udha::reload::reload(&root, &shared, &recorder));
+    assert!(!udha::reload::reload(
+        &root,
+        udha::app::knowledge_fit(),
+        &shared,
+        &recorder
+    ));
     assert_eq!(shared.load().knowledge().len(), before);
     assert!(shared.load().knowledge().get("safety-save-evidence").is_some());
 
@@ -51,7 +56,12 @@ fn a_broken_edit_keeps_the_last_good_knowledge_and_a_fix_is_picked_up() {
         .replace("id: safety-save-evidence", "id: safety-zz-new-entry")
         .replacen("title:", "title: Zzqx unique title –", 1);
     std::fs::write(root.join("safety/safety-zz-new-entry.yaml"), new).unwrap();
-    assert!(udha::reload::reload(&root, &shared, &recorder));
+    assert!(udha::reload::reload(
+        &root,
+        udha::app::knowledge_fit(),
+        &shared,
+        &recorder
+    ));
     assert_eq!(shared.load().knowledge().len(), before + 1);
     let answer = shared.load().search("zzqx unique", Lang::Sq, 1);
     assert_eq!(answer.hits[0].entry.id, "safety-zz-new-entry");

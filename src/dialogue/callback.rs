@@ -143,6 +143,19 @@ fn lang_code(lang: Lang) -> char {
     }
 }
 
+/// The bytes a flow's id and a step's id may take together in button data of at most `data_bytes` bytes. The
+/// format takes one byte more than it needs, as room for a change.
+pub fn flow_step_room(data_bytes: usize) -> usize {
+    let empty = encode(
+        Lang::Sq,
+        &Action::FlowStep {
+            flow: String::new(),
+            step: String::new(),
+        },
+    );
+    data_bytes.saturating_sub(empty.len() + 1)
+}
+
 pub fn encode(lang: Lang, action: &Action) -> String {
     let l = lang_code(lang);
     match action {
@@ -278,6 +291,24 @@ mod tests {
                     "{data}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_flow_step_within_its_room_fits_a_button() {
+        let room = flow_step_room(MAX_BYTES);
+        let flow = "f".repeat(room / 2);
+        let step = "s".repeat(room - room / 2);
+        for lang in Lang::ALL {
+            let data = encode(
+                lang,
+                &Action::FlowStep {
+                    flow: flow.clone(),
+                    step: step.clone(),
+                },
+            );
+            assert!(data.len() < MAX_BYTES, "{data}");
+            assert!(decode(&data).is_some());
         }
     }
 

@@ -8,7 +8,7 @@ use arc_swap::ArcSwap;
 use super::callback::{self, Action, EntryRef, Menu, Press, View};
 use super::message::{Button, Card, Message, Part, Reply, Tally};
 use super::texts::texts;
-use crate::knowledge::{Audience, Entry, Flow, Kind, Lang, Localized, urgent};
+use crate::knowledge::{Audience, Entry, Fit, Flow, Kind, Lang, Localized, urgent};
 use crate::search::SearchIndex;
 use crate::search::emergency::{Assessment, Danger};
 
@@ -139,9 +139,14 @@ impl Session {
     }
 }
 
-/// What a front end can show; the engine shapes its replies to it. Each front end supplies its own.
+/// What a front end can show; the engine shapes its replies to it, and `udha check` checks the knowledge against
+/// it ([`Limits::knowledge_fit`]). Each front end supplies its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
+    /// The longest message, in visible characters.
+    pub message_chars: usize,
+    /// The most bytes a button's data may have.
+    pub button_data_bytes: usize,
     /// The first message of an answer fits a phone screen: at most this many visible characters. The rest of the
     /// entry and its sources are one tap away.
     pub first_message_chars: usize,
@@ -155,9 +160,25 @@ impl Default for Limits {
     /// A phone screen, and Telegram's limits.
     fn default() -> Limits {
         Limits {
+            message_chars: 4096,
+            button_data_bytes: 64,
             first_message_chars: 1200,
             label_chars: 48,
             copy_chars: 256,
+        }
+    }
+}
+
+/// Room a message keeps beside its longest paragraph: the title above it and the HTML escapes.
+const PARAGRAPH_ROOM: usize = 596;
+
+impl Limits {
+    /// What knowledge must fit to be shown by a front end with these limits: a paragraph in one message with its
+    /// title, a flow step's ids in one button's data.
+    pub fn knowledge_fit(&self) -> Fit {
+        Fit {
+            paragraph_chars: self.message_chars.saturating_sub(PARAGRAPH_ROOM),
+            flow_step_bytes: callback::flow_step_room(self.button_data_bytes),
         }
     }
 }

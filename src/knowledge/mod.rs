@@ -39,14 +39,25 @@ pub enum LoadError {
     Invalid { report: Box<Report> },
 }
 
+/// What the knowledge must fit to be shown. The numbers come from the front ends' limits and the engine's button
+/// data (`dialogue::Limits::knowledge_fit`); nothing here knows a front end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fit {
+    /// The longest paragraph or step, in characters, that fits one message with its title.
+    pub paragraph_chars: usize,
+    /// The bytes a flow's id and one of its steps' ids may take together in a button.
+    pub flow_step_bytes: usize,
+}
+
 /// A check's result: the report, and the entries that parsed (complete when the report has no errors).
 pub struct Checked {
     pub report: Report,
     pub knowledge: Knowledge,
 }
 
-/// Reads and validates every file below `dir`, as of `today`. Never fails on bad content: that is in the report.
-pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, LoadError> {
+/// Reads and validates every file below `dir`, as of `today`, for front ends with `fit`. Never fails on bad
+/// content: that is in the report.
+pub fn check(dir: &Path, today: NaiveDate, fit: Fit) -> Result<Checked, LoadError> {
     let files = load::yaml_files(dir).map_err(|source| LoadError::Folder {
         path: dir.to_path_buf(),
         source,
@@ -71,7 +82,7 @@ pub fn check(dir: &Path, today: NaiveDate) -> Result<Checked, LoadError> {
             },
             _ => match load::parse_entry(path) {
                 Ok(file) => {
-                    validate::check_entry(&file, today, &mut report.diagnostics, &mut report.marks);
+                    validate::check_entry(&file, today, fit, &mut report.diagnostics, &mut report.marks);
                     parsed.push(file);
                 }
                 Err(d) => {
@@ -114,9 +125,9 @@ fn top_level_file<'a>(dir: &Path, path: &'a Path) -> Option<&'a str> {
 }
 
 impl Knowledge {
-    /// Loads the folder for serving: all of it, or an error listing every problem.
-    pub fn load(dir: &Path) -> Result<Knowledge, LoadError> {
-        let checked = check(dir, chrono::Utc::now().date_naive())?;
+    /// Loads the folder for serving on front ends with `fit`: all of it, or an error listing every problem.
+    pub fn load(dir: &Path, fit: Fit) -> Result<Knowledge, LoadError> {
+        let checked = check(dir, chrono::Utc::now().date_naive(), fit)?;
         if checked.report.has_errors() {
             return Err(LoadError::Invalid {
                 report: Box::new(checked.report),

@@ -4,21 +4,12 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::NaiveDate;
 
+use super::Fit;
 use super::id::{has_id_chars, id_problem};
 use super::load::{Parsed, error};
 use super::locate::Seg;
 use super::model::{Contact, Entry, Flow, FlowOption, FlowStep, Kind, Localized, Variants};
 use super::report::{Diagnostic, Mark, Severity};
-
-/// Longest piece of text (a paragraph, a step) that still fits one Telegram message after rendering, with room
-/// for the title and the HTML escapes. Text is split between paragraphs, never inside one.
-pub(crate) const MAX_PARAGRAPH_CHARS: usize = 3500;
-
-/// Telegram's limit for button callback data.
-pub(crate) const MAX_CALLBACK_BYTES: usize = 64;
-
-/// Bytes the bot adds to a flow id and a step id in a button's data (`v` + lang + kind + separators).
-pub(crate) const FLOW_CALLBACK_OVERHEAD: usize = 5;
 
 /// An entry not reviewed for longer than this is reported as due for review.
 const REVIEW_EVERY_DAYS: i64 = 365;
@@ -27,9 +18,15 @@ const REVIEW_EVERY_DAYS: i64 = 365;
 const MAX_STEP_BUTTONS: usize = 6;
 
 /// Checks of one entry on its own (not against other entries).
-pub(crate) fn check_entry(file: &Parsed<Entry>, today: NaiveDate, out: &mut Vec<Diagnostic>, marks: &mut Vec<Mark>) {
+pub(crate) fn check_entry(
+    file: &Parsed<Entry>,
+    today: NaiveDate,
+    fit: Fit,
+    out: &mut Vec<Diagnostic>,
+    marks: &mut Vec<Mark>,
+) {
     let e = &file.value;
-    let mut check = Checker { file, out };
+    let mut check = Checker { file, fit, out };
     check.id();
     for (lang, text) in [("sq", &e.sq), ("en", &e.en)] {
         check.language(lang, text);
@@ -54,6 +51,8 @@ pub(crate) fn check_entry(file: &Parsed<Entry>, today: NaiveDate, out: &mut Vec<
 /// One parsed file's checks: each problem is reported at the line of the field it is about.
 struct Checker<'a, T> {
     file: &'a Parsed<T>,
+    /// What the text and the flows must fit.
+    fit: Fit,
     out: &'a mut Vec<Diagnostic>,
 }
 
@@ -151,7 +150,7 @@ impl Checker<'_, Entry> {
         self.paragraph_lengths(lang, text);
     }
 
-    /// Telegram: every piece we send must fit a message; long text is split only between paragraphs.
+    /// Every piece we send must fit a message; long text is split only between paragraphs.
     fn paragraph_lengths(&mut self, lang: &str, text: &Localized) {
         let pieces = std::iter::once(("summary", text.summary.as_str(), None))
             .chain(text.body.split("\n\n").map(|p| ("body", p, None)))
@@ -163,14 +162,15 @@ impl Checker<'_, Entry> {
             );
         for (field, piece, index) in pieces {
             let rendered = rendered_len(piece);
-            if rendered > MAX_PARAGRAPH_CHARS {
+            let max = self.fit.paragraph_chars;
+            if rendered > max {
                 let mut segs = vec![Seg::Key(lang), Seg::Key(field)];
                 if let Some(i) = index {
                     segs.push(Seg::Index(i));
                 }
                 self.error(
                     &segs,
-                    format!("a paragraph in `{lang}.{field}` is {rendered} characters: too long for one Telegram message (at most {MAX_PARAGRAPH_CHARS} per paragraph)"),
+                    format!("a paragraph in `{lang}.{field}` is {rendered} characters: too long for one message (at most {max} per paragraph)"),
                     "split it with an empty line into shorter paragraphs, or into several steps",
                 );
             }
@@ -379,13 +379,12 @@ impl Checker<'_, Entry> {
                 "rename the step (and every `goto` to it)",
             );
         }
-        if flow_id.len() + step.id.len() + FLOW_CALLBACK_OVERHEAD > MAX_CALLBACK_BYTES {
+        if flow_id.len() + step.id.len() > self.fit.flow_step_bytes {
             self.error(
                 &at,
                 format!(
-                    "flow id + step id `{}` are too long for a Telegram button ({} bytes at most together)",
-                    step.id,
-                    MAX_CALLBACK_BYTES - FLOW_CALLBACK_OVERHEAD
+                    "flow id + step id `{}` are too long for a button ({} bytes at most together)",
+                    step.id, self.fit.flow_step_bytes
                 ),
                 "use a shorter step id",
             );

@@ -125,6 +125,8 @@ impl Config {
 /// What Telegram shows, as the engine needs to know it: a first message that fits a phone screen, button labels
 /// that fit a phone's width, copy buttons within Telegram's limit.
 pub const SCREEN: Limits = Limits {
+    message_chars: html::MAX_MESSAGE_CHARS,
+    button_data_bytes: dialogue::callback::MAX_BYTES,
     first_message_chars: 1200,
     label_chars: 48,
     copy_chars: COPY_TEXT_MAX,

@@ -23,7 +23,8 @@ pub fn shipped_index() -> Arc<SearchIndex> {
     static INDEX: OnceLock<Arc<SearchIndex>> = OnceLock::new();
     INDEX
         .get_or_init(|| {
-            let knowledge = Knowledge::load(&knowledge_dir()).expect("the shipped knowledge loads");
+            let knowledge =
+                Knowledge::load(&knowledge_dir(), udha::app::knowledge_fit()).expect("the shipped knowledge loads");
             Arc::new(SearchIndex::build(Arc::new(knowledge)).expect("the index builds"))
         })
         .clone()
