@@ -125,6 +125,56 @@ static PROVIDER: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     ])
 });
 
+/// Professions: who is asking (or who was told), not what the question is about. "jam mësuese" or "si polic" says
+/// whose answer fits (see [`audience`]), so the word itself counts less in the search (see `query`).
+static ROLE: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
+    set(&[
+        "polic",
+        "oficer",
+        "oficeri",
+        "infermier",
+        "infermiere",
+        "infermierja",
+        "mjek",
+        "mjeke",
+        "mjekja",
+        "doktor",
+        "doktoresha",
+        "mesues",
+        "mesuese",
+        "mesuesi",
+        "mesuesja",
+        "psikolog",
+        "psikologe",
+        "psikologia",
+        "psikologu",
+        "avokate",
+        "avokatja",
+        "drejtoresha",
+        "punonjes",
+        "punonjese",
+        "punonjesi",
+        "koordinator",
+        "koordinatori",
+        "koordinatore",
+        "koordinatorja",
+        "nurse",
+        "doctor",
+        "teacher",
+        "counselor",
+        "counsellor",
+        "psychologist",
+        "officer",
+        "caseworker",
+        "principal",
+    ])
+});
+
+/// Whether a folded word names the asker's profession (see [`ROLE`]).
+pub fn names_role(word: &str) -> bool {
+    ROLE.contains(word)
+}
+
 /// Words of a person speaking of themselves. (Not Albanian "me": folded, "më" (me) is "me" (with).)
 static VICTIM: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     set(&[

@@ -27,6 +27,9 @@ const SYNONYM_WEIGHT: f32 = 0.6;
 const FUZZY_WEIGHT: f32 = 0.35;
 const PREFIX_WEIGHT: f32 = 0.3;
 const AUDIENCE_LEAN: f32 = 1.25;
+/// A word naming the asker's profession ("jam mësuese", "si polic") says whose answer fits (the audience lean), not
+/// what the question is about.
+const ROLE_WEIGHT: f32 = 0.5;
 /// A question about the law ("a është krim", "cili nen", "penalty") leans to law entries.
 const LAW_LEAN: f32 = 1.3;
 /// "hap pas hapi", "step by step": leans to the guided flows.
@@ -180,10 +183,18 @@ impl SearchIndex {
             if is_stop(word, lang) {
                 continue;
             }
+            let weight = if cues::names_role(word) { ROLE_WEIGHT } else { 1.0 };
             if let (_, Some(info)) = &terms[own] {
-                self.add_exact(&mut clauses, &mut seen, lang, &terms[own].0, *info, 1.0);
+                self.add_exact(&mut clauses, &mut seen, lang, &terms[own].0, *info, weight);
             } else if let (term, Some(info)) = &terms[1 - own] {
-                self.add_exact(&mut clauses, &mut seen, lang.other(), term, *info, OTHER_LANG_WEIGHT);
+                self.add_exact(
+                    &mut clauses,
+                    &mut seen,
+                    lang.other(),
+                    term,
+                    *info,
+                    weight * OTHER_LANG_WEIGHT,
+                );
             } else if !Lang::ALL.iter().any(|&l| is_stop(word, l)) {
                 let is_prefix = i + 1 == typed.len() && ends_mid_word;
                 self.add_fuzzy(&mut clauses, lang, &terms[own].0, 1.0, word, is_prefix);
