@@ -311,21 +311,15 @@ impl SearchIndex {
                 ]
             };
             let texts = Lang::ALL.map(parts);
-            // The glossary groups each part names, in either language: a group is language-neutral, so both
-            // languages' fields carry the groups of both (and a question asks for a group in its own language only).
-            let groups: [Vec<String>; 3] = std::array::from_fn(|part| {
-                texts
-                    .iter()
-                    .flat_map(|t| synonyms.occurrences(&stems.keys(&t[part])))
-                    .map(group_token)
-                    .collect()
-            });
             for (lang, texts) in Lang::ALL.into_iter().zip(&texts) {
                 let (head_field, text_field) = fields.lang(lang);
                 let mut head: Vec<String> = Vec::new();
                 for (part, text) in texts.iter().enumerate() {
                     let mut terms = stems.analyze(text, lang);
-                    terms.extend(groups[part].iter().cloned());
+                    // The glossary groups this language's text names (an English keyword must not add a group to
+                    // the Albanian fields: "first steps" is not "hapat e parë").
+                    let groups = synonyms.occurrences(&stems.keys(text));
+                    terms.extend(groups.into_iter().map(group_token));
                     let bit = if part == 2 { lang_bit(lang) << 2 } else { lang_bit(lang) };
                     for term in &terms {
                         let next = vocabulary.len() as u32;
