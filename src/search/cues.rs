@@ -318,7 +318,11 @@ static LAW: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
 pub fn asks_about_law(typed: &[String]) -> bool {
     typed.iter().enumerate().any(|(i, w)| {
         let next = typed.get(i + 1).map(String::as_str).unwrap_or("");
+        let before = if i > 0 { typed[i - 1].as_str() } else { "" };
         match w.as_str() {
+            // "kallëzim penal" names the complaint to file, "procedim penal" what follows it
+            "penal" | "penale" if before.starts_with("kallezim") || before.starts_with("kallzim") => false,
+            "criminal" if next.starts_with("complaint") => false,
             "nen" => !(next.len() <= 2 && next.chars().all(|c| c.is_ascii_digit()) && !next.is_empty()),
             "krim" | "krimi" | "krime" | "krimet" => {
                 !next.starts_with("kibernetik") && !next.starts_with("kompjuterik")
@@ -609,6 +613,8 @@ mod tests {
             "policia e krimit kibernetik",
             "si ta bllokoj",
             "free legal aid",
+            "kallëzim penal për shantazh, si ta plotësoj",
+            "filing a criminal complaint, steps",
         ] {
             assert!(!asks_about_law(&typed(q)), "{q}");
         }

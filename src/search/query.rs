@@ -31,7 +31,7 @@ const AUDIENCE_LEAN: f32 = 1.25;
 /// what the question is about.
 const ROLE_WEIGHT: f32 = 0.5;
 /// A question about the law ("a është krim", "cili nen", "penalty") leans to law entries.
-const LAW_LEAN: f32 = 1.3;
+const LAW_LEAN: f32 = 1.7;
 /// "hap pas hapi", "step by step": leans to the guided flows.
 const FLOW_LEAN: f32 = 1.3;
 /// A guided flow when nobody asked to be guided: the direct entry answers first (and offers the flow).
