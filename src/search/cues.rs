@@ -310,6 +310,17 @@ static LAW: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
         "lawful",
         "unlawful",
         "rights",
+        // taking someone to court
+        "padi",
+        "padia",
+        "padine",
+        "padis",
+        "padit",
+        "paditur",
+        "sue",
+        "sued",
+        "suing",
+        "lawsuit",
     ])
 });
 
@@ -323,6 +334,7 @@ pub fn asks_about_law(typed: &[String]) -> bool {
             // "kallëzim penal" names the complaint to file, "procedim penal" what follows it
             "penal" | "penale" if before.starts_with("kallezim") || before.starts_with("kallzim") => false,
             "criminal" if next.starts_with("complaint") => false,
+            "to" => next == "court",
             "nen" => !(next.len() <= 2 && next.chars().all(|c| c.is_ascii_digit()) && !next.is_empty()),
             "krim" | "krimi" | "krime" | "krimet" => {
                 !next.starts_with("kibernetik") && !next.starts_with("kompjuterik")
@@ -605,6 +617,8 @@ mod tests {
             "cili nen e mbulon",
             "is hacking a crime",
             "what is the penalty",
+            "a bon me e padit per shpifje",
+            "can I take him to court",
         ] {
             assert!(asks_about_law(&typed(q)), "{q}");
         }
