@@ -202,10 +202,16 @@ impl SearchIndex {
         }
         // The glossary: each group the question names is one term (see `index`), found in every entry that says
         // any of the group's phrases.
-        for &g in &expansion.groups {
+        for (&g, &(start, len)) in expansion.groups.iter().zip(&expansion.spans) {
             let token = group_token(g);
+            let role = typed[start..start + len].iter().all(|w| cues::names_role(w));
+            let weight = if role {
+                SYNONYM_WEIGHT * ROLE_WEIGHT
+            } else {
+                SYNONYM_WEIGHT
+            };
             if let Some(info) = self.known(&token, lang) {
-                self.add_exact(&mut clauses, &mut seen, lang, &token, info, SYNONYM_WEIGHT);
+                self.add_exact(&mut clauses, &mut seen, lang, &token, info, weight);
             }
         }
         if clauses.is_empty() {
