@@ -246,6 +246,14 @@ const SQ_IRREGULAR: &[(&str, &str)] = &[
     ("nevojes", "nevoj"),
     ("videoje", "vide"),
     ("perpara", "perpara"),
+    // the adjective "i sigurt" (safe, sure) is not the verb "siguroj" (to secure) nor "siguria" (security): "nuk e
+    // di a jam e sigurt" is not a question about securing accounts
+    ("sigurt", "sigurt"),
+    ("sigurte", "sigurt"),
+    ("sigurta", "sigurt"),
+    ("pasigurt", "pasigurt"),
+    ("pasigurte", "pasigurt"),
+    ("pasigurta", "pasigurt"),
     // "nëna" (mother) must not become "nen" (article)
     ("nena", "nene"),
     ("nenen", "nene"),
@@ -436,6 +444,9 @@ mod tests {
         }
         // "nëna" (mother) is not "neni" (article)
         assert_ne!(stem_sq("nenen"), stem_sq("nenin"));
+        // "e sigurt" (safe, sure) is not "siguroj" (to secure)
+        assert_eq!(stem_sq("sigurte"), stem_sq("sigurt"));
+        assert_ne!(stem_sq("sigurt"), stem_sq("siguroj"));
     }
 
     #[test]

@@ -125,6 +125,56 @@ static PROVIDER: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     ])
 });
 
+/// Professions: who is asking (or who was told), not what the question is about. "jam mësuese" or "si polic" says
+/// whose answer fits (see [`audience`]), so the word itself counts less in the search (see `query`).
+static ROLE: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
+    set(&[
+        "polic",
+        "oficer",
+        "oficeri",
+        "infermier",
+        "infermiere",
+        "infermierja",
+        "mjek",
+        "mjeke",
+        "mjekja",
+        "doktor",
+        "doktoresha",
+        "mesues",
+        "mesuese",
+        "mesuesi",
+        "mesuesja",
+        "psikolog",
+        "psikologe",
+        "psikologia",
+        "psikologu",
+        "avokate",
+        "avokatja",
+        "drejtoresha",
+        "punonjes",
+        "punonjese",
+        "punonjesi",
+        "koordinator",
+        "koordinatori",
+        "koordinatore",
+        "koordinatorja",
+        "nurse",
+        "doctor",
+        "teacher",
+        "counselor",
+        "counsellor",
+        "psychologist",
+        "officer",
+        "caseworker",
+        "principal",
+    ])
+});
+
+/// Whether a folded word names the asker's profession (see [`ROLE`]).
+pub fn names_role(word: &str) -> bool {
+    ROLE.contains(word)
+}
+
 /// Words of a person speaking of themselves. (Not Albanian "me": folded, "më" (me) is "me" (with).)
 static VICTIM: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
     set(&[
@@ -260,6 +310,17 @@ static LAW: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
         "lawful",
         "unlawful",
         "rights",
+        // taking someone to court
+        "padi",
+        "padia",
+        "padine",
+        "padis",
+        "padit",
+        "paditur",
+        "sue",
+        "sued",
+        "suing",
+        "lawsuit",
     ])
 });
 
@@ -268,7 +329,12 @@ static LAW: LazyLock<FxHashSet<&str>> = LazyLock::new(|| {
 pub(crate) fn asks_about_law(typed: &[String]) -> bool {
     typed.iter().enumerate().any(|(i, w)| {
         let next = typed.get(i + 1).map(String::as_str).unwrap_or("");
+        let before = if i > 0 { typed[i - 1].as_str() } else { "" };
         match w.as_str() {
+            // "kallëzim penal" names the complaint to file, "procedim penal" what follows it
+            "penal" | "penale" if before.starts_with("kallezim") || before.starts_with("kallzim") => false,
+            "criminal" if next.starts_with("complaint") => false,
+            "to" => next == "court",
             "nen" => !(next.len() <= 2 && next.chars().all(|c| c.is_ascii_digit()) && !next.is_empty()),
             "krim" | "krimi" | "krime" | "krimet" => {
                 !next.starts_with("kibernetik") && !next.starts_with("kompjuterik")
@@ -549,6 +615,8 @@ mod tests {
             "cili nen e mbulon",
             "is hacking a crime",
             "what is the penalty",
+            "a bon me e padit per shpifje",
+            "can I take him to court",
         ] {
             assert!(asks_about_law(&typed(q)), "{q}");
         }
@@ -557,6 +625,8 @@ mod tests {
             "policia e krimit kibernetik",
             "si ta bllokoj",
             "free legal aid",
+            "kallëzim penal për shantazh, si ta plotësoj",
+            "filing a criminal complaint, steps",
         ] {
             assert!(!asks_about_law(&typed(q)), "{q}");
         }

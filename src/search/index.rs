@@ -387,22 +387,16 @@ impl Builder<'_> {
         doc.add_text(fields.kind, entry.kind.as_str());
         doc.add_text(fields.audience, entry.audience.as_str());
         let texts = Lang::ALL.map(|lang| Part::texts(entry, lang));
-        // The glossary groups each part names, in either language: a group is language-neutral, so both
-        // languages' fields carry the groups of both (and a question asks for a group in its own language only).
-        let groups: [Vec<String>; 3] = std::array::from_fn(|part| {
-            texts
-                .iter()
-                .flat_map(|t| self.synonyms.occurrences(&self.stems.keys(&t[part])))
-                .map(group_token)
-                .collect()
-        });
         let mut ids: Vec<u32> = Vec::new();
         for (lang, texts) in Lang::ALL.into_iter().zip(&texts) {
             let (head_field, text_field) = fields.lang(lang);
             let mut head: Vec<String> = Vec::new();
-            for ((part, text), groups) in Part::ALL.into_iter().zip(texts).zip(&groups) {
+            for (part, text) in Part::ALL.into_iter().zip(texts) {
                 let mut terms = self.stems.analyze(text, lang);
-                terms.extend(groups.iter().cloned());
+                // The glossary groups this language's text names (an English keyword must not add a group to the
+                // Albanian fields: "first steps" is not "hapat e parë").
+                let groups = self.synonyms.occurrences(&self.stems.keys(text));
+                terms.extend(groups.into_iter().map(group_token));
                 let bit = part.field_bit(lang);
                 ids.extend(terms.iter().map(|term| self.terms.add(term, bit)));
                 match part {

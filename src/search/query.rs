@@ -29,8 +29,11 @@ const PREFIX_WEIGHT: f32 = 0.3;
 /// The word being typed is matched as a prefix from this many characters on.
 const MIN_PREFIX_CHARS: usize = 3;
 const AUDIENCE_LEAN: f32 = 1.25;
+/// A word naming the asker's profession ("jam mësuese", "si polic") says whose answer fits (the audience lean), not
+/// what the question is about.
+const ROLE_WEIGHT: f32 = 0.5;
 /// A question about the law ("a është krim", "cili nen", "penalty") leans to law entries.
-const LAW_LEAN: f32 = 1.3;
+const LAW_LEAN: f32 = 1.7;
 /// "hap pas hapi", "step by step": leans to the guided flows.
 const FLOW_LEAN: f32 = 1.3;
 /// A guided flow when nobody asked to be guided: the direct entry answers first (and offers the flow).
@@ -239,10 +242,18 @@ impl SearchIndex {
             if is_stop(word, lang) {
                 continue;
             }
+            let weight = if cues::names_role(word) { ROLE_WEIGHT } else { 1.0 };
             if let (_, Some(info)) = &terms[own] {
-                self.add_exact(&mut clauses, &mut seen, lang, &terms[own].0, *info, 1.0);
+                self.add_exact(&mut clauses, &mut seen, lang, &terms[own].0, *info, weight);
             } else if let (term, Some(info)) = &terms[1 - own] {
-                self.add_exact(&mut clauses, &mut seen, lang.other(), term, *info, OTHER_LANG_WEIGHT);
+                self.add_exact(
+                    &mut clauses,
+                    &mut seen,
+                    lang.other(),
+                    term,
+                    *info,
+                    weight * OTHER_LANG_WEIGHT,
+                );
             } else if !Lang::ALL.iter().any(|&l| is_stop(word, l)) {
                 let is_prefix = i + 1 == typed.len() && ends_mid_word;
                 self.add_fuzzy(&mut clauses, lang, &terms[own].0, 1.0, word, is_prefix);
@@ -250,10 +261,16 @@ impl SearchIndex {
         }
         // The glossary: each group the question names is one term (see `index`), found in every entry that says
         // any of the group's phrases.
-        for &g in &expansion.groups {
+        for (&g, &(start, len)) in expansion.groups.iter().zip(&expansion.spans) {
             let token = group_token(g);
+            let role = typed[start..start + len].iter().all(|w| cues::names_role(w));
+            let weight = if role {
+                SYNONYM_WEIGHT * ROLE_WEIGHT
+            } else {
+                SYNONYM_WEIGHT
+            };
             if let Some(info) = self.known(&token, lang) {
-                self.add_exact(&mut clauses, &mut seen, lang, &token, info, SYNONYM_WEIGHT);
+                self.add_exact(&mut clauses, &mut seen, lang, &token, info, weight);
             }
         }
         if clauses.len() > MAX_CLAUSES {

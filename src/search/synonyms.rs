@@ -36,6 +36,26 @@ pub(crate) fn group_token(group: usize) -> String {
     format!("_g{group}")
 }
 
+/// Whether the word at `at` of `keys` is used in its other sense, where a group has it as a word of its own:
+/// "para" and Gheg "pare" are money, but also "before" ("para se", "para dy javësh", "para të gjithëve"), "parë"
+/// also "first" ("herën e parë", "e para") and "seen" ("i ka parë").
+fn other_sense(keys: &[String], at: usize) -> bool {
+    let word = |i: Option<usize>| i.and_then(|i| keys.get(i)).map_or("", String::as_str);
+    let (before, next, after) = (word(at.checked_sub(1)), word(Some(at + 1)), word(Some(at + 2)));
+    match keys[at].as_str() {
+        "para" | "pare" => {
+            // an ordinal or a participle: "e para", "të parë", "ka parë" (not "kam para": that is money)
+            matches!(before, "e" | "te" | "se" | "ka" | "kane" | "kan" | "kemi" | "keni" | "kishte" | "kishin")
+                // a time or a place before: "para se", "para 3 muajsh", "para një viti", "para të gjithëve"
+                || next == "se"
+                || next.starts_with(|c: char| c.is_ascii_digit())
+                || matches!(next, "nje" | "ni" | "dy" | "tre" | "tri" | "kater" | "disa" | "pak" | "gjithe" | "gjith")
+                || (next == "te" && after.starts_with("gjith"))
+        }
+        _ => false,
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Synonyms {
     /// Each group as its phrases, each phrase as the keys of its words.
@@ -100,6 +120,7 @@ impl Synonyms {
                 .flatten()
                 .map(|&(g, p)| (g, &self.groups[g][p]))
                 .filter(move |(_, phrase)| keys[start..].starts_with(phrase))
+                .filter(move |(_, phrase)| phrase.len() > 1 || !other_sense(keys, start))
                 .map(move |(g, phrase)| (start, g, phrase.len()))
         })
     }
@@ -173,6 +194,27 @@ mod tests {
         assert_eq!(got.covering(2).collect::<Vec<_>>(), vec![1]);
         assert_eq!(got.covering(0).count(), 0);
         assert!(s.expand(&["foto".to_string()]).groups.is_empty());
+    }
+
+    #[test]
+    fn a_word_used_in_its_other_sense_finds_no_group() {
+        let s = Synonyms::new(&Glossary {
+            groups: vec![vec!["para".into(), "pare".into(), "money".into()]],
+        });
+        for q in ["kerkon para", "s'kom pare per avokat", "avokat pa pare"] {
+            assert_eq!(s.groups_in(&words(q).collect::<Vec<_>>()), vec![0], "{q}");
+        }
+        for q in [
+            "para se ta bllokoj",
+            "para 3 javesh",
+            "para nje viti",
+            "para te gjitheve",
+            "hapat e pare",
+            "per here te pare",
+            "i ka pare fotot",
+        ] {
+            assert!(s.groups_in(&words(q).collect::<Vec<_>>()).is_empty(), "{q}");
+        }
     }
 
     #[test]
