@@ -80,7 +80,7 @@ pub fn knowledge_fit() -> knowledge::Fit {
 }
 
 /// Loads the knowledge for answering, with a clear message when it cannot be used.
-pub fn load_knowledge(cli: &Cli) -> anyhow::Result<Knowledge> {
+pub(crate) fn load_knowledge(cli: &Cli) -> anyhow::Result<Knowledge> {
     Knowledge::load(&cli.knowledge, knowledge_fit())
         .with_context(|| format!("cannot load the knowledge in {}", cli.knowledge.display()))
 }
@@ -118,7 +118,7 @@ fn export(cli: &Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads the knowledge and builds its search index.
-pub fn load_index(cli: &Cli) -> anyhow::Result<SearchIndex> {
+pub(crate) fn load_index(cli: &Cli) -> anyhow::Result<SearchIndex> {
     let knowledge = load_knowledge(cli)?;
     Ok(SearchIndex::build(Arc::new(knowledge))?)
 }
@@ -240,7 +240,7 @@ fn knowledge_of(engine: &Engine) -> Arc<Knowledge> {
 }
 
 /// How often anonymous counts are written.
-pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
+pub(crate) const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
@@ -388,7 +388,7 @@ fn forward_sighup(tx: tokio::sync::mpsc::Sender<crate::reload::Trigger>) {
 }
 
 /// Completes on SIGTERM (systemd, containers) or Ctrl-C.
-pub async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

@@ -8,7 +8,7 @@
 
 use crate::knowledge::Lang;
 
-pub const VERSION: char = '1';
+pub(crate) const VERSION: char = '1';
 pub const MAX_BYTES: usize = 64;
 
 /// The menus of the bot.
@@ -126,7 +126,7 @@ pub struct Press {
 }
 
 /// A short stable hash of an id, for ids too long for a button.
-pub fn id_hash(id: &str) -> u64 {
+pub(crate) fn id_hash(id: &str) -> u64 {
     // FNV-1a, 64 bit: stable across builds and platforms.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in id.bytes() {

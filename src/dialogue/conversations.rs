@@ -33,14 +33,14 @@ pub type TallySink = Arc<dyn Fn(&Tally, Lang) + Send + Sync>;
 
 /// Telegram lets a bot delete messages for 48 hours; after that there is nothing left to remember (no front end
 /// keeps a conversation longer).
-pub const FORGET_AFTER: Duration = Duration::from_secs(48 * 3600);
+pub(crate) const FORGET_AFTER: Duration = Duration::from_secs(48 * 3600);
 /// Most message ids kept per chat (the oldest are forgotten first).
 const MAX_MESSAGES_PER_CHAT: usize = 2000;
 /// A chat may send this many events per [`FLOOD_WINDOW`]; more are dropped without a reply. Telegram lets a bot
 /// send about one message a second to a chat, so a flood could never be answered anyway, and dropping it cheaply
 /// keeps one flooding chat from holding up everyone else.
 pub const FLOOD_LIMIT: usize = 20;
-pub const FLOOD_WINDOW: Duration = Duration::from_secs(60);
+pub(crate) const FLOOD_WINDOW: Duration = Duration::from_secs(60);
 
 /// Taken while one update of a chat is answered, so a chat's updates are answered one at a time, in order, while
 /// other chats go on in parallel.

@@ -23,7 +23,7 @@ const COPY_PER_ROW: usize = 3;
 /// How many cards an inline query gets.
 const CARDS: usize = 8;
 /// The cards for an empty inline query: what professionals pass on most, and what to do in danger.
-pub const CARDS_WHEN_EMPTY: [&str; 8] = [
+pub(crate) const CARDS_WHEN_EMPTY: [&str; 8] = [
     "procedure-crm-referral",
     "procedure-first-response",
     "safety-immediate-danger",

@@ -53,7 +53,7 @@ pub struct Texts {
     pub by_municipality: &'static str,
 }
 
-pub const SQ: Texts = Texts {
+pub(crate) const SQ: Texts = Texts {
     greeting: "Përshëndetje. Shkruani pyetjen tuaj me fjalët tuaja, ose zgjidhni një temë më poshtë.",
     help: "Shkruani një pyetje (p.sh. \"si ta raportoj një profil të rremë\") ose zgjidhni nga menuja.\n\
            /menu – menuja\n/lang – gjuha\n/clear – fshi këtë bisedë\n\n\
@@ -97,7 +97,7 @@ pub const SQ: Texts = Texts {
     by_municipality: "Sipas bashkisë",
 };
 
-pub const EN: Texts = Texts {
+pub(crate) const EN: Texts = Texts {
     greeting: "Hello. Type your question in your own words, or choose a topic below.",
     help: "Type a question (e.g. \"how do I report a fake profile\") or choose from the menu.\n\
            /menu – the menu\n/lang – language\n/clear – clear this chat\n\n\

@@ -161,16 +161,16 @@ impl Checker<'_, Entry> {
                     .map(|(i, s)| ("steps", s.as_str(), Some(i))),
             );
         for (field, piece, index) in pieces {
-            let rendered = rendered_len(piece);
+            let length = piece.chars().count();
             let max = self.fit.paragraph_chars;
-            if rendered > max {
+            if length > max {
                 let mut segs = vec![Seg::Key(lang), Seg::Key(field)];
                 if let Some(i) = index {
                     segs.push(Seg::Index(i));
                 }
                 self.error(
                     &segs,
-                    format!("a paragraph in `{lang}.{field}` is {rendered} characters: too long for one message (at most {max} per paragraph)"),
+                    format!("a paragraph in `{lang}.{field}` is {length} characters: too long for one message (at most {max} per paragraph)"),
                     "split it with an empty line into shorter paragraphs, or into several steps",
                 );
             }
@@ -624,17 +624,6 @@ fn email_ok(m: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !m.chars().any(char::is_whitespace)
-}
-
-/// Characters a piece of text takes once escaped for Telegram's HTML parse mode.
-pub(crate) fn rendered_len(text: &str) -> usize {
-    text.chars()
-        .map(|c| match c {
-            '<' | '>' => 4,
-            '&' => 5,
-            _ => 1,
-        })
-        .sum()
 }
 
 /// The spelling variants: each variant one word as typed, mapped to the standard word(s) the knowledge uses.

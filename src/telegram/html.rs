@@ -4,7 +4,7 @@
 use crate::dialogue::{Message, Part};
 
 /// Telegram's limit for one message's text.
-pub const MAX_MESSAGE_CHARS: usize = 4096;
+pub(crate) const MAX_MESSAGE_CHARS: usize = 4096;
 
 /// Escapes text for Telegram's HTML parse mode.
 pub fn escape(text: &str) -> String {
@@ -55,7 +55,7 @@ fn part(p: &Part) -> String {
 
 /// Length as Telegram counts it: the text left once tags are parsed and entities decoded, in UTF-16 code units
 /// (never fewer than characters, so this errs on the safe side).
-pub fn telegram_len(html: &str) -> usize {
+pub(crate) fn telegram_len(html: &str) -> usize {
     let mut len = 0;
     let mut in_tag = false;
     let mut in_entity = false;

@@ -23,7 +23,7 @@ use teloxide::types::ChatId;
 pub const TELEGRAM_OVERALL_PER_SECOND: u32 = 30;
 
 /// The limiters of one bot.
-pub struct SendLimits {
+pub(crate) struct SendLimits {
     overall: Option<DefaultDirectRateLimiter>,
     private: DefaultKeyedRateLimiter<i64>,
     group: DefaultKeyedRateLimiter<i64>,
@@ -86,7 +86,8 @@ impl SendLimits {
     }
 
     /// Whether a message to `chat` could go out right now (consumes it if so). For tests.
-    pub fn try_now(&self, chat: ChatId) -> bool {
+    #[cfg(test)]
+    fn try_now(&self, chat: ChatId) -> bool {
         let per_chat = if chat.is_user() {
             self.private.check_key(&chat.0).is_ok()
         } else {

@@ -35,7 +35,7 @@ use crate::knowledge::Lang;
 pub use crate::dialogue::TallySink;
 
 /// The bot as every handler sees it. Sends go through [`limits::SendLimits`] (in the handlers' state).
-pub type TgBot = Bot;
+pub(crate) type TgBot = Bot;
 
 /// Where updates come from.
 #[derive(Clone)]

@@ -28,7 +28,7 @@ const QUEUE: usize = 256;
 /// What `GET /healthz` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
-pub enum Health {
+pub(crate) enum Health {
     /// Listening, but not dispatching yet (Telegram unreachable at start, webhook not set yet): 503.
     Starting = 0,
     /// Dispatching updates: 200.
@@ -51,7 +51,7 @@ pub struct Server {
 }
 
 /// The webhook's path on our listener: the URL's path (Telegram posts to the URL; a reverse proxy may keep it).
-pub fn path_of(url: &url::Url) -> String {
+pub(crate) fn path_of(url: &url::Url) -> String {
     match url.path() {
         "" => "/".to_string(),
         p => p.to_string(),
@@ -85,7 +85,7 @@ impl Server {
         self.addr
     }
 
-    pub fn set_health(&self, health: Health) {
+    pub(crate) fn set_health(&self, health: Health) {
         self.hook.health.store(health as u8, Ordering::Relaxed);
         if health == Health::Stopping {
             // New posts get 503 (Telegram retries them, maybe at another replica); queued ones are still handled.
@@ -175,6 +175,6 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// A secret Telegram accepts: 1 to 256 characters of `A-Z a-z 0-9 _ -`.
-pub fn valid_secret(s: &str) -> bool {
+pub(crate) fn valid_secret(s: &str) -> bool {
     (1..=256).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
