@@ -9,12 +9,20 @@ use std::sync::LazyLock;
 use crate::knowledge::Lang;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-/// Lower-cases and folds diacritics: "Kërcënim" → "kercenim", "Përndjekja" → "perndjekja".
+/// 🆘, read as the word "sos".
+const SOS_EMOJI: char = '\u{1F198}';
+
+/// Lower-cases and folds diacritics: "Kërcënim" → "kercenim", "Përndjekja" → "perndjekja"; 🆘 becomes "sos".
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if c == SOS_EMOJI {
+            // The emoji is the word: a cry for help typed with one tap.
+            out.push_str(" sos ");
             continue;
         }
         for lower in c.to_lowercase() {

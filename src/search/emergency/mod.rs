@@ -503,6 +503,12 @@ mod tests {
     }
 
     #[test]
+    fn the_sos_emoji_is_read_as_sos() {
+        assert_eq!(level_of("🆘"), level_of("sos"));
+        assert_ne!(level_of("🆘🆘"), Danger::None);
+    }
+
+    #[test]
     fn a_message_without_words_is_no_alarm() {
         for s in ["4", "7", "2", "?", "...", "👍", "12 3"] {
             assert_eq!(level_of(s), Danger::None, "{s}");
