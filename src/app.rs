@@ -241,7 +241,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Counts what the engine reports, anonymously: the kind of event, an entry or flow-step id, the language.
 pub fn count(recorder: &Recorder, tally: &Tally, lang: Lang) {
-    let lang = lang.code();
+    let lang = Some(lang);
     match tally {
         Tally::Start => recorder.record(EventKind::Start, None, lang),
         Tally::Question => recorder.record(EventKind::Question, None, lang),

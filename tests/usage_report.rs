@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use clap::Parser;
+use udha::knowledge::Lang;
 use udha::usage::report::{self, Cell, Format, Options, Period};
 use udha::usage::{CountKey, EventKind, Store};
 use usage_common::*;
@@ -22,12 +23,12 @@ fn day(d: u32) -> String {
 /// counts (1 to 4) here and there.
 fn dataset() -> BTreeMap<CountKey, i64> {
     let mut m = BTreeMap::new();
-    let mut put = |d: u32, kind: EventKind, topic: &str, lang: &'static str, n: i64| {
+    let mut put = |d: u32, kind: EventKind, topic: &str, lang: &str, n: i64| {
         let key = CountKey {
             day: day(d),
-            kind: kind.as_str(),
+            kind,
             topic: topic.to_owned(),
-            lang,
+            lang: Lang::from_code(lang),
         };
         *m.entry(key).or_insert(0) += n;
     };
