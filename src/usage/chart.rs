@@ -106,7 +106,7 @@ fn axes<'a, 'b>(
         .x_labels(weeks.len().clamp(1, MAX_WEEK_LABELS))
         .x_label_formatter(&label_of)
         .x_desc(format!("ISO week ({})", lines.note))
-        .y_desc("entries shown, deep links, flows started")
+        .y_desc("entries shown, deep links, inline cards, flows started")
         .disable_x_mesh()
         .label_style((FONT, 14))
         .axis_desc_style((FONT, 15))

@@ -1,7 +1,8 @@
 //! `udha stats`: what is used, with small-count suppression for anything that leaves the server.
 //!
-//! Sections: events per period, events by language, no-result rate per period, top entries, flows started vs
-//! finished, flow steps; optionally an SVG chart of weekly use by topic group.
+//! Sections: events per period, events by language, no-result rate per period, top entries (answers, deep links and
+//! inline cards per entry), flows started vs finished, flow steps; optionally an SVG chart of weekly use by topic
+//! group.
 //!
 //! Suppression (unless `--raw`): a count from 1 to k-1 is shown as `<k`. So that such a cell cannot be worked
 //! out by subtraction from a total that the report shows elsewhere, every line that adds up to such a total
@@ -285,8 +286,8 @@ impl<'a> Row<'a> {
 }
 
 /// The kinds counted per entry (top entries, and the chart's entry groups): an entry shown as an answer, opened
-/// by a deep link.
-const ENTRY_KINDS: [EventKind; 2] = [EventKind::Answer, EventKind::DeepLink];
+/// by a deep link, its card sent into another chat from inline mode.
+const ENTRY_KINDS: [EventKind; 3] = [EventKind::Answer, EventKind::DeepLink, EventKind::Inline];
 
 /// The languages of "events by language", in column order (`None`: unknown).
 const LANGS: [Option<Lang>; 3] = [Some(Lang::Sq), Some(Lang::En), None];
@@ -521,7 +522,7 @@ fn weekly_groups(rows: &[Row], weeks: &[String], k: i64) -> Section {
     }
     Section {
         id: "weekly_groups",
-        title: "Weekly use by topic group (entries shown, deep links, flows started)".to_owned(),
+        title: "Weekly use by topic group (entries shown, deep links, inline cards, flows started)".to_owned(),
         row_header: "week".to_owned(),
         columns: groups,
         rows: weeks.iter().cloned().zip(suppress(&weekly, k, true, false)).collect(),
