@@ -26,6 +26,7 @@ use tokio::task::JoinHandle;
 use crate::knowledge::{self, Lang};
 
 mod chart;
+mod groups;
 pub mod report;
 pub mod store;
 

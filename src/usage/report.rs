@@ -17,9 +17,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 
+use super::groups::Group;
 use super::store::{CountRow, Store, parse_stored_lang};
 use super::{EventKind, chart};
-use crate::knowledge::Lang;
+use crate::knowledge::{Kind, Lang};
 
 /// What `udha stats` reports (its flags, as the command line parsed them).
 #[derive(Debug, Clone)]
@@ -173,15 +174,6 @@ pub struct Report {
     pub sections: Vec<Section>,
     /// Weekly use by topic group (rows: ISO weeks, columns: groups), suppressed like the rest.
     pub weekly_groups: Section,
-}
-
-/// The topic groups of the chart, in legend order; anything else is "other".
-pub(crate) const TOPIC_GROUPS: [&str; 6] = ["law", "procedure", "platform", "safety", "contact", "flow"];
-
-/// The group of a topic: its prefix before the first '-' if that is a known group, else "other".
-pub(crate) fn topic_group(topic: &str) -> &'static str {
-    let prefix = topic.split(['-', '/']).next().unwrap_or("");
-    TOPIC_GROUPS.into_iter().find(|g| *g == prefix).unwrap_or("other")
 }
 
 /// Reads the counts from `database_url` and writes the report to `out` (and the chart, if asked for).
@@ -502,13 +494,12 @@ fn flow_steps(rows: &[Row], k: i64) -> Section {
 /// The chart's data: entries counted (see [`ENTRY_KINDS`]) and flows started, per ISO week and topic group. Each
 /// week's row adds up to cells of section 1 when it is by week: protect rows.
 fn weekly_groups(rows: &[Row], weeks: &[String], k: i64) -> Section {
-    let mut groups = strings(&TOPIC_GROUPS);
-    groups.push("other".to_owned());
+    let groups: Vec<Group> = Group::all().collect();
     let mut weekly = grid(weeks, &groups);
     for r in rows.iter().filter(|r| !r.topic.is_empty()) {
         let g = match r.event() {
-            Some(EventKind::FlowStart) => "flow",
-            _ if is_entry_kind(r) => topic_group(r.topic),
+            Some(EventKind::FlowStart) => Group::Kind(Kind::Flow),
+            _ if is_entry_kind(r) => Group::of_topic(r.topic),
             _ => continue,
         };
         add(
@@ -516,7 +507,7 @@ fn weekly_groups(rows: &[Row], weeks: &[String], k: i64) -> Section {
             weeks,
             &groups,
             Period::Week.label(r.day).as_str(),
-            g,
+            &g,
             r.count,
         );
     }
@@ -524,7 +515,7 @@ fn weekly_groups(rows: &[Row], weeks: &[String], k: i64) -> Section {
         id: "weekly_groups",
         title: "Weekly use by topic group (entries shown, deep links, inline cards, flows started)".to_owned(),
         row_header: "week".to_owned(),
-        columns: groups,
+        columns: groups.iter().map(|g| g.name().to_owned()).collect(),
         rows: weeks.iter().cloned().zip(suppress(&weekly, k, true, false)).collect(),
     }
 }
@@ -625,7 +616,7 @@ fn chart_lines(report: &Report) -> chart::Lines<'_> {
     };
     chart::Lines {
         weeks: section.rows.iter().map(|(w, _)| w.as_str()).collect(),
-        groups: &section.columns,
+        groups: Group::all().collect(),
         shown: section
             .rows
             .iter()
@@ -790,8 +781,8 @@ mod tests {
         assert_eq!(Period::Week.label(d), "2026-W01");
         assert_eq!(Period::Month.label(d), "2026-01");
         assert_eq!(Period::Day.label(d), "2026-01-01");
-        assert_eq!(topic_group("law-criminal-code"), "law");
-        assert_eq!(topic_group("flow-report/step-1"), "flow");
-        assert_eq!(topic_group("weird"), "other");
+        assert_eq!(Group::of_topic("law-criminal-code").name(), "law");
+        assert_eq!(Group::of_topic("flow-report/step-1").name(), "flow");
+        assert_eq!(Group::of_topic("weird").name(), "other");
     }
 }
