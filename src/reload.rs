@@ -64,7 +64,7 @@ pub fn reload(dir: &Path, current: &ArcSwap<SearchIndex>, recorder: &Recorder) -
 }
 
 /// How the folder is watched for changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WatchMode {
     /// The system's file notifications (inotify), falling back to polling every second if they are unavailable.
     Auto,
