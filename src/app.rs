@@ -48,11 +48,11 @@ fn qr(cli: &Cli, args: &QrArgs) -> anyhow::Result<ExitCode> {
     let bot = crate::qr::bot_username(&args.bot)?;
     match (&args.id, &args.out) {
         (_, Some(dir)) if args.all => {
-            let n = crate::qr::write_all(&knowledge, &bot, args.format, dir)?;
+            let n = crate::qr::write_all(&knowledge, &bot, args.format.into(), dir)?;
             eprintln!("{n} QR codes and index.html written to {}", dir.display());
         }
         (Some(id), out) => {
-            let image = crate::qr::entry_image(&knowledge, &bot, id, args.format)?;
+            let image = crate::qr::entry_image(&knowledge, &bot, id, args.format.into())?;
             match out {
                 Some(path) => {
                     std::fs::write(path, image).with_context(|| format!("cannot write {}", path.display()))?
@@ -248,7 +248,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Counts what the engine reports, anonymously: the kind of event, an entry or flow-step id, the language.
 pub fn count(recorder: &Recorder, tally: &Tally, lang: Lang) {
-    let lang = lang.code();
+    let lang = Some(lang);
     match tally {
         Tally::Start => recorder.record(EventKind::Start, None, lang),
         Tally::Question => recorder.record(EventKind::Question, None, lang),
@@ -271,7 +271,7 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Some(url) => crate::telegram::Updates::Webhook {
             url: url.clone(),
             listen: args.listen,
-            secret: webhook_secret(url, args.listen)?,
+            secret: webhook_secret(url, args.listen, args.webhook_secret.0.as_deref())?,
         },
         None => crate::telegram::Updates::Polling,
     };
@@ -296,17 +296,17 @@ fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         config,
         Reloading {
             every: args.reload_every,
-            watch: args.watch,
+            watch: args.watch.into(),
         },
         shutdown_signal(),
     ))
 }
 
-/// `UDHA_WEBHOOK_SECRET`, checked against Telegram's rule; a random one if unset (fine for one replica; replicas
-/// must share one, or each would refuse the updates meant for the others).
-fn webhook_secret(url: &url::Url, listen: std::net::SocketAddr) -> anyhow::Result<String> {
-    match std::env::var("UDHA_WEBHOOK_SECRET").ok().filter(|s| !s.is_empty()) {
-        Some(s) if crate::telegram::webhook::valid_secret(&s) => Ok(s),
+/// `UDHA_WEBHOOK_SECRET` (`set`, read by `cli`), checked against Telegram's rule; a random one if unset (fine for
+/// one replica; replicas must share one, or each would refuse the updates meant for the others).
+fn webhook_secret(url: &url::Url, listen: std::net::SocketAddr, set: Option<&str>) -> anyhow::Result<String> {
+    match set {
+        Some(s) if crate::telegram::webhook::valid_secret(s) => Ok(s.to_owned()),
         Some(_) => Err(crate::telegram::ConfigError::BadWebhookSecret.into()),
         None => Ok(teloxide::update_listeners::webhooks::Options::new(listen, url.clone())
             .get_or_gen_secret_token()

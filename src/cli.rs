@@ -1,12 +1,17 @@
 //! The command line: `udha chat | serve | ask | check | export | schema | stats | qr`.
 //! These names and flags are a contract other tools and tests rely on.
+//!
+//! Every setting is read here, through clap: flags, and the environment variables behind them (besides
+//! `telegram::Config::from_env`, the Telegram front end's token and API URL). The value types clap parses live
+//! here too and turn into the plain types of the modules, which know nothing of clap.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::usage::report::{self, Format, Period};
+use crate::usage::report;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,6 +37,10 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub database: String,
+
+    /// `RUST_LOG`: the log filter (read from the environment only).
+    #[command(flatten)]
+    pub log: LogFilter,
 
     #[command(subcommand)]
     pub command: Command,
@@ -74,7 +83,7 @@ pub struct QrArgs {
     pub bot: String,
     /// The image format.
     #[arg(long, value_enum, default_value = "svg")]
-    pub format: crate::qr::Format,
+    pub format: QrFormat,
     /// The file to write (standard output if not given), or with --all the folder.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -124,7 +133,10 @@ pub struct ServeArgs {
     /// How to notice knowledge edits: auto (file notifications, polling if unavailable), poll (every second,
     /// for network mounts), off (SIGHUP and --reload-every only).
     #[arg(long, env = "UDHA_WATCH", value_enum, default_value = "auto")]
-    pub watch: crate::reload::WatchMode,
+    pub watch: Watch,
+    /// `UDHA_WEBHOOK_SECRET` (read from the environment only).
+    #[command(flatten)]
+    pub webhook_secret: WebhookSecret,
 }
 
 /// `udha stats [--from DATE] [--to DATE] [--by day|week|month] [--format table|csv|json] [--min-count K]
@@ -138,11 +150,11 @@ pub struct StatsArgs {
     #[arg(long, value_name = "DATE")]
     pub to: Option<NaiveDate>,
     /// Period of the time series.
-    #[arg(long, value_enum, default_value_t = Period::Week)]
-    pub by: Period,
+    #[arg(long, value_enum, default_value_t = StatsPeriod::Week)]
+    pub by: StatsPeriod,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = StatsFormat::Table)]
+    pub format: StatsFormat,
     /// Small-count threshold k: counts from 1 to k-1 are shown as "<k".
     #[arg(long, value_name = "K", default_value_t = report::DEFAULT_MIN_COUNT,
           value_parser = clap::value_parser!(i64).range(1..))]
@@ -164,8 +176,8 @@ impl StatsArgs {
         report::Options {
             from: self.from,
             to: self.to,
-            by: self.by,
-            format: self.format,
+            by: self.by.into(),
+            format: self.format.into(),
             min_count: self.min_count,
             raw: self.raw,
             top: self.top,
@@ -218,5 +230,198 @@ impl From<LangArg> for crate::knowledge::Lang {
             LangArg::Sq => crate::knowledge::Lang::Sq,
             LangArg::En => crate::knowledge::Lang::En,
         }
+    }
+}
+
+/// `udha qr --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QrFormat {
+    Svg,
+    Png,
+}
+
+impl From<QrFormat> for crate::qr::Format {
+    fn from(f: QrFormat) -> Self {
+        match f {
+            QrFormat::Svg => crate::qr::Format::Svg,
+            QrFormat::Png => crate::qr::Format::Png,
+        }
+    }
+}
+
+/// `udha serve --watch`: how the knowledge folder is watched for changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Watch {
+    /// The system's file notifications (inotify), falling back to polling every second if they are unavailable.
+    Auto,
+    /// Look at the files every second (network and some container mounts send no notifications).
+    Poll,
+    /// No watching: reload on SIGHUP and every `--reload-every` seconds only.
+    Off,
+}
+
+impl From<Watch> for crate::reload::WatchMode {
+    fn from(w: Watch) -> Self {
+        match w {
+            Watch::Auto => crate::reload::WatchMode::Auto,
+            Watch::Poll => crate::reload::WatchMode::Poll,
+            Watch::Off => crate::reload::WatchMode::Off,
+        }
+    }
+}
+
+/// `udha stats --by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsPeriod {
+    Day,
+    Week,
+    Month,
+}
+
+impl From<StatsPeriod> for report::Period {
+    fn from(p: StatsPeriod) -> Self {
+        match p {
+            StatsPeriod::Day => report::Period::Day,
+            StatsPeriod::Week => report::Period::Week,
+            StatsPeriod::Month => report::Period::Month,
+        }
+    }
+}
+
+/// `udha stats --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+impl From<StatsFormat> for report::Format {
+    fn from(f: StatsFormat) -> Self {
+        match f {
+            StatsFormat::Table => report::Format::Table,
+            StatsFormat::Csv => report::Format::Csv,
+            StatsFormat::Json => report::Format::Json,
+        }
+    }
+}
+
+/// A setting read from the environment only, never from a flag: a command line shows in `ps`, and a secret
+/// there would too. Its hidden flag exists only so that clap reads the variable; given on the command line, it
+/// is refused.
+fn env_only_arg(id: &'static str, var: &'static str) -> clap::Arg {
+    clap::Arg::new(id)
+        .long(id)
+        .env(var)
+        .hide(true)
+        .hide_env_values(true)
+        .action(clap::ArgAction::Set)
+        .value_parser(clap::value_parser!(OsString))
+}
+
+/// The value of an [`env_only_arg`]: `None` when unset, empty or not UTF-8 (as `std::env::var(..).ok()` with
+/// empty values ignored).
+fn env_only_value(
+    matches: &clap::ArgMatches,
+    id: &'static str,
+    var: &'static str,
+) -> Result<Option<String>, clap::Error> {
+    if matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+        return Err(clap::Error::raw(
+            clap::error::ErrorKind::UnknownArgument,
+            format!("unexpected argument '--{id}': set {var} in the environment instead"),
+        ));
+    }
+    Ok(matches
+        .get_one::<OsString>(id)
+        .and_then(|v| v.to_str())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned))
+}
+
+/// Implements clap's `Args` for a newtype over `Option<String>` read by [`env_only_arg`].
+macro_rules! env_only {
+    ($ty:ident, $id:literal, $var:literal) => {
+        impl clap::FromArgMatches for $ty {
+            fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+                env_only_value(matches, $id, $var).map($ty)
+            }
+
+            fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+                *self = Self::from_arg_matches(matches)?;
+                Ok(())
+            }
+        }
+
+        impl clap::Args for $ty {
+            fn augment_args(cmd: clap::Command) -> clap::Command {
+                cmd.arg(env_only_arg($id, $var))
+            }
+
+            fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+                Self::augment_args(cmd)
+            }
+        }
+    };
+}
+
+/// `UDHA_WEBHOOK_SECRET`: webhook mode's secret, as set (checked against Telegram's rule by `serve`). Its
+/// `Debug` never shows it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct WebhookSecret(pub Option<String>);
+
+env_only!(WebhookSecret, "webhook-secret", "UDHA_WEBHOOK_SECRET");
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = if self.0.is_some() { "(set, hidden)" } else { "(not set)" };
+        write!(f, "WebhookSecret{shown}")
+    }
+}
+
+/// `RUST_LOG`: the log filter, as set (see `telemetry::init`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter(pub Option<String>);
+
+env_only!(LogFilter, "log-filter", "RUST_LOG");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_read_from_the_environment_only_are_refused_as_flags() {
+        let err = Cli::try_parse_from(["udha", "serve", "--webhook-secret", "s3cret"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
+        assert!(err.to_string().contains("UDHA_WEBHOOK_SECRET"), "{err}");
+        let err = Cli::try_parse_from(["udha", "--log-filter", "debug", "schema"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
+        assert!(err.to_string().contains("RUST_LOG"), "{err}");
+    }
+
+    #[test]
+    fn the_webhook_secret_is_never_printed() {
+        let shown = format!("{:?}", WebhookSecret(Some("s3cret-value".into())));
+        assert!(!shown.contains("s3cret"), "{shown}");
+        let cli = Cli::try_parse_from(["udha", "serve", "--webhook-url", "https://bot.example/hook"]).unwrap();
+        let Command::Serve(args) = &cli.command else {
+            panic!("{cli:?}")
+        };
+        assert!(!format!("{args:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn value_types_turn_into_the_modules_plain_types() {
+        let cli = Cli::try_parse_from(["udha", "serve", "--watch", "poll"]).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(
+            crate::reload::WatchMode::from(args.watch),
+            crate::reload::WatchMode::Poll
+        );
+        let cli = Cli::try_parse_from(["udha", "qr", "law-x", "--bot", "UdhaBot", "--format", "png"]).unwrap();
+        let Command::Qr(args) = cli.command else { panic!("qr") };
+        assert_eq!(crate::qr::Format::from(args.format), crate::qr::Format::Png);
     }
 }

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
     #[cfg(not(target_os = "linux"))]
     tune_allocator();
     let cli = udha::cli::Cli::parse();
-    udha::telemetry::init();
+    udha::telemetry::init(cli.log.0.as_deref());
     match udha::app::run(cli) {
         Ok(code) => code,
         // Like Unix tools, a reader that stopped reading (`udha stats | head`) ends the command quietly.

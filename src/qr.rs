@@ -30,7 +30,7 @@ pub enum QrError {
 }
 
 /// The image formats `udha qr` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Svg,
     Png,

@@ -65,7 +65,7 @@ pub fn reload(dir: &Path, fit: Fit, current: &ArcSwap<SearchIndex>, recorder: &R
 }
 
 /// How the folder is watched for changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WatchMode {
     /// The system's file notifications (inotify), falling back to polling every second if they are unavailable.
     Auto,

@@ -87,11 +87,11 @@ const CAPS: &[&str] = &[
     "sqlx=warn",
 ];
 
-pub fn init() {
-    let base = std::env::var("RUST_LOG")
-        .ok()
+/// Logs to stderr at `filter` (`RUST_LOG`'s syntax, read by `cli`; `info` when unset or invalid).
+pub fn init(filter: Option<&str>) {
+    let base = filter
         .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| "info".to_string());
+        .map_or_else(|| "info".to_string(), str::to_owned);
     let mut filter = EnvFilter::try_new(&base).unwrap_or_else(|_| EnvFilter::new("info"));
     for cap in CAPS {
         if let Ok(directive) = cap.parse() {

@@ -143,9 +143,9 @@ async fn a_closed_stdout_ends_commands_quietly() {
         counts.insert(
             udha::usage::CountKey {
                 day: date.format("%Y-%m-%d").to_string(),
-                kind: "question",
+                kind: udha::usage::EventKind::Question,
                 topic: String::new(),
-                lang: "sq",
+                lang: Some(udha::knowledge::Lang::Sq),
             },
             7,
         );

@@ -6,6 +6,7 @@ mod usage_common;
 
 use std::time::{Duration, Instant};
 
+use udha::knowledge::Lang;
 use udha::usage::{self, EventKind, Recorder, Store, UsageError};
 use usage_common::*;
 
@@ -17,7 +18,11 @@ fn record_burst(rec: &Recorder, n: usize, topic: &str) -> Duration {
     let mut slowest = Duration::ZERO;
     for i in 0..n {
         let t = Instant::now();
-        rec.record(EventKind::Answer, Some(topic), if i % 3 == 0 { "en" } else { "sq" });
+        rec.record(
+            EventKind::Answer,
+            Some(topic),
+            Some(if i % 3 == 0 { Lang::En } else { Lang::Sq }),
+        );
         slowest = slowest.max(t.elapsed());
     }
     slowest
@@ -41,8 +46,12 @@ async fn postgres_two_replicas_flushing_concurrently_give_exact_totals() {
             tasks.push(tokio::spawn(async move {
                 for i in 0..PER_TASK {
                     // The same keys on both replicas, so their upserts hit the same rows.
-                    rec.record(EventKind::Answer, Some(topics[(i + t + r) % topics.len()]), "sq");
-                    rec.record(EventKind::Question, None, "en");
+                    rec.record(
+                        EventKind::Answer,
+                        Some(topics[(i + t + r) % topics.len()]),
+                        Some(Lang::Sq),
+                    );
+                    rec.record(EventKind::Question, None, Some(Lang::En));
                     if i % 200 == 0 {
                         tokio::task::yield_now().await;
                         tokio::time::sleep(Duration::from_millis(1)).await;
@@ -58,8 +67,8 @@ async fn postgres_two_replicas_flushing_concurrently_give_exact_totals() {
     fb.shutdown().await.unwrap();
     let store = Store::open(&db.url).await.unwrap();
     let expected = (2 * 3 * PER_TASK) as i64;
-    assert_eq!(store.total(Some("answer")).await.unwrap(), expected);
-    assert_eq!(store.total(Some("question")).await.unwrap(), expected);
+    assert_eq!(store.total(Some(EventKind::Answer)).await.unwrap(), expected);
+    assert_eq!(store.total(Some(EventKind::Question)).await.unwrap(), expected);
     let rows = store.rows(None, None).await.unwrap();
     assert_eq!(
         rows.iter().filter(|r| r.kind == "answer").count(),
@@ -102,7 +111,7 @@ async fn sqlite_unavailable_then_back_counts_arrive() {
     record_burst(&rec, 10, "law-distinct-topic");
     flusher.shutdown().await.unwrap();
     let store = Store::open(&url).await.unwrap();
-    assert_eq!(store.total(Some("answer")).await.unwrap(), 5_010);
+    assert_eq!(store.total(Some(EventKind::Answer)).await.unwrap(), 5_010);
     store.close().await;
     // Numbers only in the log: never a topic.
     assert!(!logs.text().contains("law-distinct-topic"), "{}", logs.text());
@@ -188,7 +197,7 @@ async fn postgres_unavailable_then_back_counts_arrive() {
     );
 
     let store = Store::open(&db.url).await.unwrap();
-    assert_eq!(store.total(Some("answer")).await.unwrap(), 5_000);
+    assert_eq!(store.total(Some(EventKind::Answer)).await.unwrap(), 5_000);
     store.close().await;
     db.drop_db().await;
 }

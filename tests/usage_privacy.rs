@@ -8,6 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use sqlx::{Connection, Row, SqliteConnection};
+use udha::knowledge::Lang;
 use udha::usage::{self, EventKind, Recorder, Store};
 use usage_common::*;
 
@@ -37,13 +38,17 @@ const MARKER: &str = "law-privacy-scan-marker";
 fn record_session(rec: &Recorder, rounds: usize) {
     for _ in 0..rounds {
         for text in FREE_TEXT {
-            rec.record(EventKind::Question, Some(text), "sq");
-            rec.record(EventKind::Answer, Some(text), text);
-            rec.record(EventKind::FlowStep, Some(&format!("flow-report/{text}")), "en");
-            rec.record(EventKind::DeepLink, Some(&text.to_lowercase()), "en");
+            rec.record(EventKind::Question, Some(text), Some(Lang::Sq));
+            rec.record(EventKind::Answer, Some(text), Lang::from_code(text));
+            rec.record(
+                EventKind::FlowStep,
+                Some(&format!("flow-report/{text}")),
+                Some(Lang::En),
+            );
+            rec.record(EventKind::DeepLink, Some(&text.to_lowercase()), Some(Lang::En));
         }
-        rec.record(EventKind::Answer, Some(MARKER), "sq");
-        rec.record(EventKind::NoResult, None, "en");
+        rec.record(EventKind::Answer, Some(MARKER), Some(Lang::Sq));
+        rec.record(EventKind::NoResult, None, Some(Lang::En));
     }
 }
 
@@ -167,10 +172,10 @@ async fn known_topics_refuse_id_shaped_names() {
     let url = sqlite_url(&dir.path().join("usage.sqlite3"));
     let (rec, flusher) = usage::start(&url, Duration::from_secs(3600)).await.unwrap();
     rec.set_known_topics([MARKER, "flow-report", "flow-report/ask-platform"]);
-    rec.record(EventKind::DeepLink, Some("arjana-hoxha-0691234567"), "sq");
-    rec.record(EventKind::FlowStep, Some("flow-report/arjana"), "sq");
-    rec.record(EventKind::FlowStep, Some("flow-report/ask-platform"), "sq");
-    rec.record(EventKind::Answer, Some(MARKER), "sq");
+    rec.record(EventKind::DeepLink, Some("arjana-hoxha-0691234567"), Some(Lang::Sq));
+    rec.record(EventKind::FlowStep, Some("flow-report/arjana"), Some(Lang::Sq));
+    rec.record(EventKind::FlowStep, Some("flow-report/ask-platform"), Some(Lang::Sq));
+    rec.record(EventKind::Answer, Some(MARKER), Some(Lang::Sq));
     flusher.shutdown().await.unwrap();
     assert_clean(dir.path());
     let stored = stored_topics_and_langs(&url).await;

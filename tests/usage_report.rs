@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use clap::Parser;
+use udha::knowledge::Lang;
 use udha::usage::report::{self, Cell, Format, Options, Period};
 use udha::usage::{CountKey, EventKind, Store};
 use usage_common::*;
@@ -22,12 +23,12 @@ fn day(d: u32) -> String {
 /// counts (1 to 4) here and there.
 fn dataset() -> BTreeMap<CountKey, i64> {
     let mut m = BTreeMap::new();
-    let mut put = |d: u32, kind: EventKind, topic: &str, lang: &'static str, n: i64| {
+    let mut put = |d: u32, kind: EventKind, topic: &str, lang: &str, n: i64| {
         let key = CountKey {
             day: day(d),
-            kind: kind.as_str(),
+            kind,
             topic: topic.to_owned(),
-            lang,
+            lang: Lang::from_code(lang),
         };
         *m.entry(key).or_insert(0) += n;
     };
@@ -234,6 +235,71 @@ async fn json_suppresses_small_counts_and_raw_shows_them() {
     };
     let doc: serde_json::Value = serde_json::from_str(&run(&url, &k10).await).unwrap();
     assert_eq!(json_cell(&doc, "events", "2026-W46", "deep_link"), "<10");
+}
+
+#[tokio::test]
+async fn inline_cards_are_counted_per_entry_and_suppressed_like_the_others() {
+    let mut counts = BTreeMap::new();
+    let mut put = |kind: EventKind, topic: &str, n: i64| {
+        let key = CountKey {
+            day: day(10),
+            kind,
+            topic: topic.to_owned(),
+            lang: Some(Lang::Sq),
+        };
+        counts.insert(key, n);
+    };
+    put(EventKind::Answer, "law-criminal-code", 20);
+    put(EventKind::Inline, "law-criminal-code", 7);
+    put(EventKind::Answer, "safety-save-evidence", 12);
+    put(EventKind::Inline, "safety-save-evidence", 3);
+    put(EventKind::DeepLink, "platform-facebook-report", 6);
+    put(EventKind::Inline, "platform-facebook-report", 9);
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir.path().join("usage.sqlite3"));
+    let store = Store::open(&url).await.unwrap();
+    store.add(&counts).await.unwrap();
+    store.close().await;
+
+    let raw = Options {
+        raw: true,
+        ..args(Format::Json)
+    };
+    let doc: serde_json::Value = serde_json::from_str(&run(&url, &raw).await).unwrap();
+    let columns = &json_section(&doc, "top_entries")["columns"];
+    assert_eq!(columns, &serde_json::json!(["answer", "deep_link", "inline"]));
+    assert_eq!(json_cell(&doc, "top_entries", "law-criminal-code", "inline"), 7);
+    assert_eq!(json_cell(&doc, "top_entries", "safety-save-evidence", "inline"), 3);
+    assert_eq!(json_cell(&doc, "top_entries", "platform-facebook-report", "inline"), 9);
+    assert_eq!(
+        json_cell(&doc, "top_entries", "platform-facebook-report", "deep_link"),
+        6
+    );
+    assert_eq!(json_cell(&doc, "events", "2026-W46", "inline"), 19);
+    // The chart's groups count inline cards as entries used.
+    assert_eq!(json_cell(&doc, "weekly_groups", "2026-W46", "law"), 27);
+    assert_eq!(json_cell(&doc, "weekly_groups", "2026-W46", "safety"), 15);
+    assert_eq!(json_cell(&doc, "weekly_groups", "2026-W46", "platform"), 15);
+
+    // Suppressed: the small inline count is "<5", and another cell of its column is hidden so that it cannot be
+    // worked out from the inline total of "events".
+    let doc: serde_json::Value = serde_json::from_str(&run(&url, &args(Format::Json)).await).unwrap();
+    assert_eq!(json_cell(&doc, "top_entries", "safety-save-evidence", "inline"), "<5");
+    assert_eq!(json_cell(&doc, "top_entries", "law-criminal-code", "inline"), ">=5");
+    assert_eq!(json_cell(&doc, "top_entries", "platform-facebook-report", "inline"), 9);
+    assert_eq!(json_cell(&doc, "top_entries", "law-criminal-code", "answer"), 20);
+    let table = run(&url, &args(Format::Table)).await;
+    let top = table.split("Top entries").nth(1).unwrap();
+    let header = top.lines().nth(1).unwrap();
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["entry", "answer", "deep_link", "inline"]
+    );
+    for line in top.lines().skip(2).take_while(|l| l.starts_with("  ")) {
+        for tok in line.split_whitespace() {
+            assert!(!is_small_number(tok), "small count {tok:?} shown in {line:?}");
+        }
+    }
 }
 
 #[tokio::test]

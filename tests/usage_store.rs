@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use sqlx::Row;
+use udha::knowledge::Lang;
 use udha::usage::{self, EventKind, Store};
 use usage_common::*;
 
@@ -42,13 +43,13 @@ async fn sqlite_migrations_apply_to_empty_db_and_twice() {
 async fn sqlite_in_memory_and_flush_to() {
     let store = Store::open("sqlite::memory:").await.unwrap();
     let (rec, flusher) = usage::start_lazy("sqlite::memory:", HOUR).unwrap();
-    rec.record(EventKind::Start, None, "sq");
-    rec.record(EventKind::Start, None, "sq");
+    rec.record(EventKind::Start, None, Some(Lang::Sq));
+    rec.record(EventKind::Start, None, Some(Lang::Sq));
     assert_eq!(rec.flush_to(&store).await.unwrap(), 2);
     assert_eq!(rec.pending(), 0);
-    assert_eq!(store.total(Some("start")).await.unwrap(), 2);
+    assert_eq!(store.total(Some(EventKind::Start)).await.unwrap(), 2);
     flusher.shutdown().await.unwrap();
-    usage::Recorder::disabled().record(EventKind::Start, None, "sq");
+    usage::Recorder::disabled().record(EventKind::Start, None, Some(Lang::Sq));
     store.close().await;
 }
 
@@ -85,20 +86,20 @@ async fn sqlite_counts_survive_reopening() {
 
     let (rec, flusher) = usage::start(&url, HOUR).await.unwrap();
     for _ in 0..7 {
-        rec.record(EventKind::Answer, Some("law-criminal-code"), "sq");
+        rec.record(EventKind::Answer, Some("law-criminal-code"), Some(Lang::Sq));
     }
-    rec.record(EventKind::Question, None, "en");
+    rec.record(EventKind::Question, None, Some(Lang::En));
     flusher.shutdown().await.unwrap();
 
     let (rec, flusher) = usage::start(&url, HOUR).await.unwrap();
     for _ in 0..3 {
-        rec.record(EventKind::Answer, Some("law-criminal-code"), "sq");
+        rec.record(EventKind::Answer, Some("law-criminal-code"), Some(Lang::Sq));
     }
     flusher.shutdown().await.unwrap();
 
     let store = Store::open(&url).await.unwrap();
-    assert_eq!(store.total(Some("answer")).await.unwrap(), 10);
-    assert_eq!(store.total(Some("question")).await.unwrap(), 1);
+    assert_eq!(store.total(Some(EventKind::Answer)).await.unwrap(), 10);
+    assert_eq!(store.total(Some(EventKind::Question)).await.unwrap(), 1);
     let rows = store.rows(None, None).await.unwrap();
     let answer = rows.iter().find(|r| r.kind == "answer").unwrap();
     assert_eq!(
@@ -122,7 +123,11 @@ async fn shutdown_flushes_everything_recorded_before_it() {
         tasks.push(tokio::spawn(async move {
             for i in 0..2_500 {
                 let topic = format!("safety-topic-{}", (t * 7 + i) % 13);
-                rec.record(EventKind::Answer, Some(&topic), if i % 2 == 0 { "sq" } else { "en" });
+                rec.record(
+                    EventKind::Answer,
+                    Some(&topic),
+                    Some(if i % 2 == 0 { Lang::Sq } else { Lang::En }),
+                );
             }
         }));
     }
@@ -133,16 +138,16 @@ async fn shutdown_flushes_everything_recorded_before_it() {
     flusher.shutdown().await.unwrap();
     assert_eq!(rec.pending(), 0);
     let store = Store::open(&url).await.unwrap();
-    assert_eq!(store.total(Some("answer")).await.unwrap(), 10_000);
+    assert_eq!(store.total(Some(EventKind::Answer)).await.unwrap(), 10_000);
     store.close().await;
 
     // Periodic flushing, no shutdown needed for the counts to arrive.
     let (rec, flusher) = usage::start(&url, Duration::from_millis(50)).await.unwrap();
-    rec.record(EventKind::Start, None, "sq");
+    rec.record(EventKind::Start, None, Some(Lang::Sq));
     let store = Store::open(&url).await.unwrap();
     let arrived = wait_until(Duration::from_secs(10), || {
         let store = store.clone();
-        async move { store.total(Some("start")).await.unwrap() == 1 }
+        async move { store.total(Some(EventKind::Start)).await.unwrap() == 1 }
     })
     .await;
     assert!(arrived, "periodic flush wrote the count");
@@ -237,9 +242,19 @@ async fn postgres_counts_survive_reopening_and_days_are_kept_apart() {
     for round in 0..2 {
         let (rec, flusher) = usage::start(&db.url, HOUR).await.unwrap();
         for _ in 0..(3 + round) {
-            rec.record_on_day(d1, EventKind::FlowStep, Some("flow-report/ask-platform"), "sq");
+            rec.record_on_day(
+                d1,
+                EventKind::FlowStep,
+                Some("flow-report/ask-platform"),
+                Some(Lang::Sq),
+            );
         }
-        rec.record_on_day(d2, EventKind::FlowStep, Some("flow-report/ask-platform"), "sq");
+        rec.record_on_day(
+            d2,
+            EventKind::FlowStep,
+            Some("flow-report/ask-platform"),
+            Some(Lang::Sq),
+        );
         flusher.shutdown().await.unwrap();
     }
     let store = Store::open(&db.url).await.unwrap();
@@ -248,7 +263,7 @@ async fn postgres_counts_survive_reopening_and_days_are_kept_apart() {
     assert_eq!(got, vec![(d1, 7), (d2, 2)]);
     let only_d2 = store.rows(Some(d2), Some(d2)).await.unwrap();
     assert_eq!(only_d2.len(), 1);
-    assert_eq!(store.total(Some("flow_step")).await.unwrap(), 9);
+    assert_eq!(store.total(Some(EventKind::FlowStep)).await.unwrap(), 9);
     store.close().await;
     db.drop_db().await;
 }

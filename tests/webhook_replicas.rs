@@ -20,7 +20,7 @@ use process::{Udha, free_addr, wait_health};
 use support::{FakeTelegram, TestUser};
 use udha::dialogue::ui_texts;
 use udha::knowledge::Lang;
-use udha::usage::Store;
+use udha::usage::{EventKind, Store};
 use usage_common::{PgTestDb, pg_base_url};
 
 const TOKEN: &str = "555000444:AAE-replicas-token-xyz";
@@ -152,8 +152,11 @@ async fn two_webhook_replicas_share_postgres_answer_once_and_count_exactly() {
     let rejected = fake.rejections();
     assert!(rejected.is_empty(), "Telegram rejected requests: {rejected:#?}");
     let store = Store::open(&db.url).await.unwrap();
-    assert_eq!(store.total(Some("start")).await.unwrap(), users.len() as i64);
-    assert_eq!(store.total(Some("question")).await.unwrap(), users.len() as i64);
+    assert_eq!(store.total(Some(EventKind::Start)).await.unwrap(), users.len() as i64);
+    assert_eq!(
+        store.total(Some(EventKind::Question)).await.unwrap(),
+        users.len() as i64
+    );
     store.close().await;
     db.drop_db().await;
 }

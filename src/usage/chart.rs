@@ -6,16 +6,7 @@
 use plotters::coord::types::{RangedCoordf64, RangedCoordi64};
 use plotters::prelude::*;
 
-/// One colour per topic group, in legend order; the last one for "other" and anything after it.
-const COLORS: [RGBColor; 7] = [
-    RGBColor(0x1f, 0x77, 0xb4), // law
-    RGBColor(0xff, 0x7f, 0x0e), // procedure
-    RGBColor(0x2c, 0xa0, 0x2c), // platform
-    RGBColor(0xd6, 0x27, 0x28), // safety
-    RGBColor(0x94, 0x67, 0xbd), // contact
-    RGBColor(0x8c, 0x56, 0x4b), // flow
-    RGBColor(0x7f, 0x7f, 0x7f), // other
-];
+use super::groups::Group;
 
 /// The picture's size in pixels.
 const SIZE: (u32, u32) = (960, 540);
@@ -29,8 +20,8 @@ const FONT: &str = "sans-serif";
 pub(super) struct Lines<'a> {
     /// The x axis: ISO weeks, in order.
     pub weeks: Vec<&'a str>,
-    /// One line per group, in legend order.
-    pub groups: &'a [String],
+    /// One line per group, in legend order (each in its [`Group::color`]).
+    pub groups: Vec<Group>,
     /// By week, then group: the count the report shows, or `None` where it withholds it (a gap).
     pub shown: Vec<Vec<Option<i64>>>,
     /// The days covered, for the caption.
@@ -49,10 +40,11 @@ pub(super) fn weekly_groups_svg(lines: &Lines) -> anyhow::Result<String> {
         root.fill(&WHITE).map_err(draw_err)?;
         let mut chart = axes(&root, lines)?;
         for (g, group) in lines.groups.iter().enumerate() {
+            let (red, green, blue) = group.color();
             draw_group(
                 &mut chart,
-                group,
-                COLORS[g.min(COLORS.len() - 1)],
+                group.name(),
+                RGBColor(red, green, blue),
                 &runs(&lines.shown, g),
             )?;
         }
@@ -106,7 +98,7 @@ fn axes<'a, 'b>(
         .x_labels(weeks.len().clamp(1, MAX_WEEK_LABELS))
         .x_label_formatter(&label_of)
         .x_desc(format!("ISO week ({})", lines.note))
-        .y_desc("entries shown, deep links, flows started")
+        .y_desc("entries shown, deep links, inline cards, flows started")
         .disable_x_mesh()
         .label_style((FONT, 14))
         .axis_desc_style((FONT, 15))

@@ -23,9 +23,10 @@ use chrono::NaiveDate;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::knowledge;
+use crate::knowledge::{self, Lang};
 
 mod chart;
+mod groups;
 pub mod report;
 pub mod store;
 
@@ -110,7 +111,7 @@ impl EventKind {
     ];
 
     /// The name stored in the `kind` column.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Start => "start",
             EventKind::Question => "question",
@@ -152,15 +153,6 @@ pub fn valid_topic(topic: &str) -> Option<&str> {
         Some((entry, step)) => knowledge::is_id(entry) && knowledge::is_id(step) && step.len() <= MAX_STEP_TOPIC_CHARS,
     };
     ok.then_some(topic)
-}
-
-/// The stored language: "sq" or "en", anything else becomes "" (unknown).
-pub(crate) fn valid_lang(lang: &str) -> &'static str {
-    match lang {
-        "sq" => "sq",
-        "en" => "en",
-        _ => "",
-    }
 }
 
 #[derive(Default)]
@@ -232,15 +224,15 @@ impl Recorder {
     }
 
     /// Count one event today (UTC). `topic`: an entry id, `flow-id/step-id`, or `None`; anything not shaped like
-    /// an id is stored as no topic. `lang`: "sq" or "en" (anything else is stored as unknown).
-    pub fn record(&self, kind: EventKind, topic: Option<&str>, lang: &str) {
+    /// an id is stored as no topic. `lang`: the conversation's language, `None` when unknown.
+    pub fn record(&self, kind: EventKind, topic: Option<&str>, lang: Option<Lang>) {
         if self.shared.is_some() {
             self.record_on_day(chrono::Utc::now().date_naive(), kind, topic, lang);
         }
     }
 
     /// Count one event on the given day. For back-filling and tests; the bot uses [`Recorder::record`].
-    pub fn record_on_day(&self, day: NaiveDate, kind: EventKind, topic: Option<&str>, lang: &str) {
+    pub fn record_on_day(&self, day: NaiveDate, kind: EventKind, topic: Option<&str>, lang: Option<Lang>) {
         let Some(shared) = &self.shared else { return };
         let mut topic = topic.and_then(valid_topic).unwrap_or("");
         if !topic.is_empty()
@@ -251,9 +243,9 @@ impl Recorder {
         }
         let key = CountKey {
             day: day.format("%Y-%m-%d").to_string(),
-            kind: kind.as_str(),
+            kind,
             topic: topic.to_owned(),
-            lang: valid_lang(lang),
+            lang,
         };
         shared.lock().add(key, 1);
     }
@@ -503,10 +495,6 @@ mod tests {
         assert_eq!(valid_topic(&"a".repeat(65)), None);
         let step = format!("flow-x/{}", "s".repeat(33));
         assert_eq!(valid_topic(&step), None);
-        assert_eq!(valid_lang("sq"), "sq");
-        assert_eq!(valid_lang("en"), "en");
-        assert_eq!(valid_lang("de"), "");
-        assert_eq!(valid_lang("en-US"), "");
     }
 
     #[test]
@@ -521,24 +509,28 @@ mod tests {
     fn recorder_aggregates_and_filters() {
         let r = Recorder::new();
         let day = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
-        r.record_on_day(day, EventKind::Answer, Some("law-a"), "sq");
-        r.record_on_day(day, EventKind::Answer, Some("law-a"), "sq");
-        r.record_on_day(day, EventKind::Answer, Some("Free text"), "xx");
+        r.record_on_day(day, EventKind::Answer, Some("law-a"), Some(Lang::Sq));
+        r.record_on_day(day, EventKind::Answer, Some("law-a"), Some(Lang::Sq));
+        r.record_on_day(day, EventKind::Answer, Some("Free text"), Lang::from_code("xx"));
         r.set_known_topics(["law-b"]);
-        r.record_on_day(day, EventKind::Answer, Some("law-a"), "en");
+        r.record_on_day(day, EventKind::Answer, Some("law-a"), Some(Lang::En));
         let p = r.take();
         assert_eq!(p.total(), 4);
-        let keys: Vec<_> = p.counts.iter().map(|(k, n)| (k.topic.as_str(), k.lang, *n)).collect();
+        let keys: Vec<_> = p
+            .counts
+            .iter()
+            .map(|(k, n)| (k.topic.as_str(), store::stored_lang(k.lang), *n))
+            .collect();
         assert_eq!(keys, vec![("", "", 1), ("", "en", 1), ("law-a", "sq", 2)]);
         assert_eq!(r.pending(), 4, "in flight is still pending");
-        r.record_on_day(day, EventKind::Start, None, "sq");
+        r.record_on_day(day, EventKind::Start, None, Some(Lang::Sq));
         r.settle(p.counts.clone(), false);
         assert_eq!(r.pending(), 5, "given back, added to the new one");
         let p = r.take();
         r.settle(p.counts, true);
         assert_eq!(r.pending(), 0);
         let d = Recorder::disabled();
-        d.record(EventKind::Start, None, "sq");
+        d.record(EventKind::Start, None, Some(Lang::Sq));
         assert_eq!(d.pending(), 0);
     }
 }

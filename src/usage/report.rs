@@ -1,7 +1,8 @@
 //! `udha stats`: what is used, with small-count suppression for anything that leaves the server.
 //!
-//! Sections: events per period, events by language, no-result rate per period, top entries, flows started vs
-//! finished, flow steps; optionally an SVG chart of weekly use by topic group.
+//! Sections: events per period, events by language, no-result rate per period, top entries (answers, deep links and
+//! inline cards per entry), flows started vs finished, flow steps; optionally an SVG chart of weekly use by topic
+//! group.
 //!
 //! Suppression (unless `--raw`): a count from 1 to k-1 is shown as `<k`. So that such a cell cannot be worked
 //! out by subtraction from a total that the report shows elsewhere, every line that adds up to such a total
@@ -16,8 +17,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 
-use super::store::{CountRow, Store};
+use super::groups::Group;
+use super::store::{CountRow, Store, parse_stored_lang};
 use super::{EventKind, chart};
+use crate::knowledge::{Kind, Lang};
 
 /// What `udha stats` reports (its flags, as the command line parsed them).
 #[derive(Debug, Clone)]
@@ -60,7 +63,7 @@ impl Default for Options {
 }
 
 /// Time series period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
     Day,
     Week,
@@ -90,7 +93,7 @@ impl Period {
 }
 
 /// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Table,
     Csv,
@@ -173,15 +176,6 @@ pub struct Report {
     pub weekly_groups: Section,
 }
 
-/// The topic groups of the chart, in legend order; anything else is "other".
-pub(crate) const TOPIC_GROUPS: [&str; 6] = ["law", "procedure", "platform", "safety", "contact", "flow"];
-
-/// The group of a topic: its prefix before the first '-' if that is a known group, else "other".
-pub(crate) fn topic_group(topic: &str) -> &'static str {
-    let prefix = topic.split(['-', '/']).next().unwrap_or("");
-    TOPIC_GROUPS.into_iter().find(|g| *g == prefix).unwrap_or("other")
-}
-
 /// Reads the counts from `database_url` and writes the report to `out` (and the chart, if asked for).
 pub async fn run(database_url: &str, args: &Options, out: &mut dyn Write) -> anyhow::Result<()> {
     if let (Some(from), Some(to)) = (args.from, args.to) {
@@ -232,8 +226,68 @@ fn labels_between(by: Period, first: Option<NaiveDate>, last: Option<NaiveDate>)
     }
 }
 
+/// A stored kind as the report reads it: one this version knows, or the name of one it does not (written by a
+/// replica of a newer version), reported after the known ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum RowKind<'a> {
+    Known(EventKind),
+    Unknown(&'a str),
+}
+
+impl<'a> RowKind<'a> {
+    /// The column's name.
+    fn name(self) -> &'a str {
+        match self {
+            RowKind::Known(kind) => kind.as_str(),
+            RowKind::Unknown(name) => name,
+        }
+    }
+}
+
+/// A stored row with its kind and language read once.
+struct Row<'a> {
+    day: NaiveDate,
+    kind: RowKind<'a>,
+    topic: &'a str,
+    lang: Option<Lang>,
+    count: i64,
+}
+
+impl<'a> Row<'a> {
+    fn read(row: &'a CountRow) -> Row<'a> {
+        Row {
+            day: row.day,
+            kind: EventKind::parse(&row.kind).map_or(RowKind::Unknown(&row.kind), RowKind::Known),
+            topic: &row.topic,
+            lang: parse_stored_lang(&row.lang),
+            count: row.count,
+        }
+    }
+
+    /// The kind, if this version knows it.
+    fn event(&self) -> Option<EventKind> {
+        match self.kind {
+            RowKind::Known(kind) => Some(kind),
+            RowKind::Unknown(_) => None,
+        }
+    }
+
+    fn is(&self, kind: EventKind) -> bool {
+        self.event() == Some(kind)
+    }
+}
+
+/// The kinds counted per entry (top entries, and the chart's entry groups): an entry shown as an answer, opened
+/// by a deep link, its card sent into another chat from inline mode.
+const ENTRY_KINDS: [EventKind; 3] = [EventKind::Answer, EventKind::DeepLink, EventKind::Inline];
+
+/// The languages of "events by language", in column order (`None`: unknown).
+const LANGS: [Option<Lang>; 3] = [Some(Lang::Sq), Some(Lang::En), None];
+
 /// Builds the report from raw rows (already limited to the date range).
 pub fn build(rows: &[CountRow], args: &Options) -> Report {
+    let rows: Vec<Row> = rows.iter().map(Row::read).collect();
+    let rows = rows.as_slice();
     let k = if args.raw { 1 } else { args.min_count.max(1) };
     let first = args.from.or_else(|| rows.iter().map(|r| r.day).min());
     let last = args.to.or_else(|| rows.iter().map(|r| r.day).max());
@@ -247,7 +301,7 @@ pub fn build(rows: &[CountRow], args: &Options) -> Report {
             id: "events",
             title: format!("Events by {by}"),
             row_header: by.to_owned(),
-            columns: kinds.clone(),
+            columns: kinds.iter().map(|kind| kind.name().to_owned()).collect(),
             rows: periods.iter().cloned().zip(events_cells).collect(),
         },
         by_language(rows, &kinds, k),
@@ -255,7 +309,11 @@ pub fn build(rows: &[CountRow], args: &Options) -> Report {
             id: "no_result",
             title: format!("Questions without a result, by {by}"),
             row_header: by.to_owned(),
-            columns: strings(&["question", "no_result", "no_result_rate"]),
+            columns: vec![
+                EventKind::Question.as_str().to_owned(),
+                EventKind::NoResult.as_str().to_owned(),
+                format!("{}_rate", EventKind::NoResult),
+            ],
             rows: no_result,
         },
         top_entries(rows, k, args.top),
@@ -278,67 +336,56 @@ fn strings(names: &[&str]) -> Vec<String> {
 }
 
 /// The kinds of event present, in [`EventKind`] order, then any unknown ones.
-fn kinds_present(rows: &[CountRow]) -> Vec<String> {
-    let present: BTreeSet<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
-    let mut kinds: Vec<String> = EventKind::ALL
-        .iter()
-        .map(|k| k.as_str())
-        .filter(|k| present.contains(k))
-        .map(str::to_owned)
-        .collect();
-    kinds.extend(
-        present
-            .iter()
-            .filter(|k| EventKind::parse(k).is_none())
-            .map(|k| (*k).to_owned()),
-    );
-    kinds
+fn kinds_present<'a>(rows: &[Row<'a>]) -> Vec<RowKind<'a>> {
+    let present: BTreeSet<RowKind<'a>> = rows.iter().map(|r| r.kind).collect();
+    present.into_iter().collect()
 }
 
 /// The distinct topics of the rows that `keep`, as `name` makes them, sorted.
-fn topics(rows: &[CountRow], keep: impl Fn(&CountRow) -> bool, name: impl Fn(&str) -> String) -> Vec<String> {
+fn topics(rows: &[Row], keep: impl Fn(&Row) -> bool, name: impl Fn(&str) -> String) -> Vec<String> {
     rows.iter()
         .filter(|r| keep(r))
-        .map(|r| name(&r.topic))
+        .map(|r| name(r.topic))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect()
 }
 
 /// Section 1, events per period: columns add up to the kind's total over the range.
-fn events_by_period(rows: &[CountRow], periods: &[String], kinds: &[String], by: Period, k: i64) -> Vec<Vec<Cell>> {
+fn events_by_period(rows: &[Row], periods: &[String], kinds: &[RowKind], by: Period, k: i64) -> Vec<Vec<Cell>> {
     let mut events = grid(periods, kinds);
     for r in rows {
-        add(&mut events, periods, kinds, &by.label(r.day), &r.kind, r.count);
+        add(&mut events, periods, kinds, by.label(r.day).as_str(), &r.kind, r.count);
     }
     suppress(&events, k, false, true)
 }
 
 /// Section 2, events by language: rows add up to the kind's total over the range.
-fn by_language(rows: &[CountRow], kinds: &[String], k: i64) -> Section {
-    let langs = strings(&["sq", "en", ""]);
-    let mut by_lang = grid(kinds, &langs);
+fn by_language(rows: &[Row], kinds: &[RowKind], k: i64) -> Section {
+    let mut by_lang = grid(kinds, &LANGS);
     for r in rows {
-        let lang = if r.lang == "sq" || r.lang == "en" {
-            r.lang.as_str()
-        } else {
-            ""
-        };
-        add(&mut by_lang, kinds, &langs, &r.kind, lang, r.count);
+        add(&mut by_lang, kinds, &LANGS, &r.kind, &r.lang, r.count);
     }
     Section {
         id: "languages",
         title: "Events by language".to_owned(),
         row_header: "event".to_owned(),
-        columns: strings(&["sq", "en", "unknown"]),
-        rows: kinds.iter().cloned().zip(suppress(&by_lang, k, true, false)).collect(),
+        columns: LANGS
+            .iter()
+            .map(|l| l.map_or("unknown", Lang::code).to_owned())
+            .collect(),
+        rows: kinds
+            .iter()
+            .map(|kind| kind.name().to_owned())
+            .zip(suppress(&by_lang, k, true, false))
+            .collect(),
     }
 }
 
 /// Section 3, the no-result rate, from the (already suppressed) cells of section 1.
-fn no_result_rows(periods: &[String], kinds: &[String], events_cells: &[Vec<Cell>]) -> Vec<(String, Vec<Cell>)> {
-    let col = |name: &str| kinds.iter().position(|c| c == name);
-    let (q_col, nr_col) = (col("question"), col("no_result"));
+fn no_result_rows(periods: &[String], kinds: &[RowKind], events_cells: &[Vec<Cell>]) -> Vec<(String, Vec<Cell>)> {
+    let col = |kind: EventKind| kinds.iter().position(|c| *c == RowKind::Known(kind));
+    let (q_col, nr_col) = (col(EventKind::Question), col(EventKind::NoResult));
     periods
         .iter()
         .zip(events_cells)
@@ -350,17 +397,19 @@ fn no_result_rows(periods: &[String], kinds: &[String], events_cells: &[Vec<Cell
         .collect()
 }
 
-/// Section 4, top entries: answers and deep links per entry id.
-fn top_entries(rows: &[CountRow], k: i64, top: usize) -> Section {
-    let entry_cols = strings(&["answer", "deep_link"]);
-    let entries = topics(
-        rows,
-        |r| (r.kind == "answer" || r.kind == "deep_link") && !r.topic.is_empty(),
-        str::to_owned,
-    );
-    let mut entry_grid = grid(&entries, &entry_cols);
+/// Whether a row counts an entry (see [`ENTRY_KINDS`]).
+fn is_entry_kind(r: &Row) -> bool {
+    r.event().is_some_and(|kind| ENTRY_KINDS.contains(&kind))
+}
+
+/// Section 4, top entries: per entry id, each of [`ENTRY_KINDS`].
+fn top_entries(rows: &[Row], k: i64, top: usize) -> Section {
+    let entries = topics(rows, |r| is_entry_kind(r) && !r.topic.is_empty(), str::to_owned);
+    let mut entry_grid = grid(&entries, &ENTRY_KINDS);
     for r in rows {
-        add(&mut entry_grid, &entries, &entry_cols, &r.topic, &r.kind, r.count);
+        if let Some(kind) = r.event() {
+            add(&mut entry_grid, &entries, &ENTRY_KINDS, r.topic, &kind, r.count);
+        }
     }
     let entry_cells = suppress(&entry_grid, k, false, true);
     let mut shown: Vec<(String, Vec<Cell>)> = entries.iter().cloned().zip(entry_cells).collect();
@@ -375,7 +424,7 @@ fn top_entries(rows: &[CountRow], k: i64, top: usize) -> Section {
         id: "top_entries",
         title: format!("Top entries ({} of {n_entries})", shown.len()),
         row_header: "entry".to_owned(),
-        columns: entry_cols,
+        columns: ENTRY_KINDS.iter().map(|kind| kind.as_str().to_owned()).collect(),
         rows: shown,
     }
 }
@@ -385,18 +434,20 @@ fn flow_of(topic: &str) -> String {
     topic.split('/').next().unwrap_or("").to_owned()
 }
 
+/// The kinds about a flow.
+const FLOW_KINDS: [EventKind; 3] = [EventKind::FlowStart, EventKind::FlowStep, EventKind::FlowEnd];
+
 /// Section 5, flows started vs finished.
-fn flows(rows: &[CountRow], k: i64) -> Section {
-    let flow_cols = strings(&["started", "finished"]);
-    let flows = topics(rows, |r| r.kind.starts_with("flow_") && !r.topic.is_empty(), flow_of);
+fn flows(rows: &[Row], k: i64) -> Section {
+    let flow_cols = [RowKind::Known(EventKind::FlowStart), RowKind::Known(EventKind::FlowEnd)];
+    let flows = topics(
+        rows,
+        |r| r.event().is_some_and(|kind| FLOW_KINDS.contains(&kind)) && !r.topic.is_empty(),
+        flow_of,
+    );
     let mut flow_grid = grid(&flows, &flow_cols);
     for r in rows {
-        let column = match r.kind.as_str() {
-            "flow_start" => "started",
-            "flow_end" => "finished",
-            _ => continue,
-        };
-        add(&mut flow_grid, &flows, &flow_cols, &flow_of(&r.topic), column, r.count);
+        add(&mut flow_grid, &flows, &flow_cols, &flow_of(r.topic), &r.kind, r.count);
     }
     Section {
         id: "flows",
@@ -416,12 +467,16 @@ fn flows(rows: &[CountRow], k: i64) -> Section {
 }
 
 /// Section 6, flow steps shown.
-fn flow_steps(rows: &[CountRow], k: i64) -> Section {
+fn flow_steps(rows: &[Row], k: i64) -> Section {
     let step_cols = strings(&["shown"]);
-    let steps = topics(rows, |r| r.kind == "flow_step" && r.topic.contains('/'), str::to_owned);
+    let steps = topics(
+        rows,
+        |r| r.is(EventKind::FlowStep) && r.topic.contains('/'),
+        str::to_owned,
+    );
     let mut step_grid = grid(&steps, &step_cols);
-    for r in rows.iter().filter(|r| r.kind == "flow_step") {
-        add(&mut step_grid, &steps, &step_cols, &r.topic, "shown", r.count);
+    for r in rows.iter().filter(|r| r.is(EventKind::FlowStep)) {
+        add(&mut step_grid, &steps, &step_cols, r.topic, "shown", r.count);
     }
     Section {
         id: "flow_steps",
@@ -436,36 +491,47 @@ fn flow_steps(rows: &[CountRow], k: i64) -> Section {
     }
 }
 
-/// The chart's data: entries shown (answers, deep links) and flows started, per ISO week and topic group. Each
+/// The chart's data: entries counted (see [`ENTRY_KINDS`]) and flows started, per ISO week and topic group. Each
 /// week's row adds up to cells of section 1 when it is by week: protect rows.
-fn weekly_groups(rows: &[CountRow], weeks: &[String], k: i64) -> Section {
-    let mut groups = strings(&TOPIC_GROUPS);
-    groups.push("other".to_owned());
+fn weekly_groups(rows: &[Row], weeks: &[String], k: i64) -> Section {
+    let groups: Vec<Group> = Group::all().collect();
     let mut weekly = grid(weeks, &groups);
-    for r in rows {
-        if matches!(r.kind.as_str(), "answer" | "deep_link" | "flow_start") && !r.topic.is_empty() {
-            let g = if r.kind == "flow_start" {
-                "flow"
-            } else {
-                topic_group(&r.topic)
-            };
-            add(&mut weekly, weeks, &groups, &Period::Week.label(r.day), g, r.count);
-        }
+    for r in rows.iter().filter(|r| !r.topic.is_empty()) {
+        let g = match r.event() {
+            Some(EventKind::FlowStart) => Group::Kind(Kind::Flow),
+            _ if is_entry_kind(r) => Group::of_topic(r.topic),
+            _ => continue,
+        };
+        add(
+            &mut weekly,
+            weeks,
+            &groups,
+            Period::Week.label(r.day).as_str(),
+            &g,
+            r.count,
+        );
     }
     Section {
         id: "weekly_groups",
-        title: "Weekly use by topic group (entries shown, deep links, flows started)".to_owned(),
+        title: "Weekly use by topic group (entries shown, deep links, inline cards, flows started)".to_owned(),
         row_header: "week".to_owned(),
-        columns: groups,
+        columns: groups.iter().map(|g| g.name().to_owned()).collect(),
         rows: weeks.iter().cloned().zip(suppress(&weekly, k, true, false)).collect(),
     }
 }
 
-fn grid(rows: &[String], cols: &[String]) -> Vec<Vec<i64>> {
+fn grid<R, C>(rows: &[R], cols: &[C]) -> Vec<Vec<i64>> {
     vec![vec![0; cols.len()]; rows.len()]
 }
 
-fn add(g: &mut [Vec<i64>], rows: &[String], cols: &[String], row: &str, col: &str, n: i64) {
+/// Adds `n` to the cell of `row` and `col`, if both are lines of the grid.
+fn add<R, C, Q, D>(g: &mut [Vec<i64>], rows: &[R], cols: &[C], row: &Q, col: &D, n: i64)
+where
+    R: PartialEq<Q>,
+    C: PartialEq<D>,
+    Q: ?Sized,
+    D: ?Sized,
+{
     let (Some(r), Some(c)) = (rows.iter().position(|x| x == row), cols.iter().position(|x| x == col)) else {
         return;
     };
@@ -550,7 +616,7 @@ fn chart_lines(report: &Report) -> chart::Lines<'_> {
     };
     chart::Lines {
         weeks: section.rows.iter().map(|(w, _)| w.as_str()).collect(),
-        groups: &section.columns,
+        groups: Group::all().collect(),
         shown: section
             .rows
             .iter()
@@ -715,8 +781,8 @@ mod tests {
         assert_eq!(Period::Week.label(d), "2026-W01");
         assert_eq!(Period::Month.label(d), "2026-01");
         assert_eq!(Period::Day.label(d), "2026-01-01");
-        assert_eq!(topic_group("law-criminal-code"), "law");
-        assert_eq!(topic_group("flow-report/step-1"), "flow");
-        assert_eq!(topic_group("weird"), "other");
+        assert_eq!(Group::of_topic("law-criminal-code").name(), "law");
+        assert_eq!(Group::of_topic("flow-report/step-1").name(), "flow");
+        assert_eq!(Group::of_topic("weird").name(), "other");
     }
 }

@@ -11,29 +11,63 @@ use sqlx::AnyPool;
 use sqlx::Row;
 use sqlx::any::AnyPoolOptions;
 
-use super::UsageError;
+use super::{EventKind, UsageError};
+use crate::knowledge::Lang;
 
 /// The migrations in `migrations/`, embedded at build time (`build.rs` reruns when they change).
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// One cell of the counts table. Everything in it is anonymous by construction: a day, a kind name, a
-/// validated id (or "") and "sq"/"en"/"".
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// One cell of the counts table. Everything in it is anonymous by construction: a day, a kind of event, a
+/// validated id (or "") and a language (or none).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CountKey {
     /// UTC day, `YYYY-MM-DD`.
     pub day: String,
-    /// [`super::EventKind::as_str`].
-    pub kind: &'static str,
+    /// Stored as [`EventKind::as_str`].
+    pub kind: EventKind,
     /// Entry id, `flow-id/step-id` or "".
     pub topic: String,
-    /// "sq", "en" or "".
-    pub lang: &'static str,
+    /// Stored as "sq", "en" or "" (see [`stored_lang`]).
+    pub lang: Option<Lang>,
 }
 
-/// A row as read back for reports.
+impl CountKey {
+    /// The key as its row is stored.
+    fn stored(&self) -> (&str, &'static str, &str, &'static str) {
+        (&self.day, self.kind.as_str(), &self.topic, stored_lang(self.lang))
+    }
+}
+
+/// Keys sort as their stored rows do, so every replica (whatever its version) writes and locks rows in the same
+/// order (see [`Store::add`]).
+impl Ord for CountKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.stored().cmp(&other.stored())
+    }
+}
+
+impl PartialOrd for CountKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The `lang` column's value: "sq", "en", or "" when the language is unknown.
+pub(crate) fn stored_lang(lang: Option<Lang>) -> &'static str {
+    lang.map_or("", Lang::code)
+}
+
+/// The language a `lang` column's value stands for (anything but "sq" and "en" is unknown).
+pub(crate) fn parse_stored_lang(stored: &str) -> Option<Lang> {
+    Lang::ALL.into_iter().find(|l| l.code() == stored)
+}
+
+/// A row as read back for reports, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CountRow {
     pub day: NaiveDate,
+    /// The stored name: [`EventKind::parse`] reads it (a replica of a newer version may store kinds this one
+    /// does not know).
     pub kind: String,
     pub topic: String,
     pub lang: String,
@@ -146,11 +180,12 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         for (key, n) in counts {
+            let (day, kind, topic, lang) = key.stored();
             sqlx::query(UPSERT)
-                .bind(key.day.as_str())
-                .bind(key.kind)
-                .bind(key.topic.as_str())
-                .bind(key.lang)
+                .bind(day)
+                .bind(kind)
+                .bind(topic)
+                .bind(lang)
                 .bind(*n)
                 .execute(&mut *tx)
                 .await?;
@@ -190,12 +225,12 @@ impl Store {
     }
 
     /// The sum of all counts, optionally of one kind (tests and sanity checks).
-    pub async fn total(&self, kind: Option<&str>) -> Result<i64, UsageError> {
+    pub async fn total(&self, kind: Option<EventKind>) -> Result<i64, UsageError> {
         let row = sqlx::query(
             "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS total FROM usage_counts \
              WHERE $1 = '' OR kind = $1",
         )
-        .bind(kind.unwrap_or(""))
+        .bind(kind.map_or("", EventKind::as_str))
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_get("total")?)
