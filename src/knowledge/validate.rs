@@ -31,8 +31,8 @@ pub(crate) fn check_entry(file: &Parsed<Entry>, today: NaiveDate, out: &mut Vec<
     let e = &file.value;
     let mut check = Checker { file, out };
     check.id();
-    for (lang, text) in [("sq", &e.sq), ("en", &e.en)] {
-        check.language(lang, text);
+    for (lang, text) in e.text.iter() {
+        check.language(lang.code(), text);
     }
     check.steps_side_by_side();
     check.review_date(today);
@@ -179,10 +179,14 @@ impl Checker<'_, Entry> {
 
     fn steps_side_by_side(&mut self) {
         let e = &self.file.value;
-        if e.sq.steps.len() != e.en.steps.len() {
+        if e.text.sq.steps.len() != e.text.en.steps.len() {
             self.warning(
                 &[Seg::Key("en"), Seg::Key("steps")],
-                format!("`sq` has {} steps and `en` has {}", e.sq.steps.len(), e.en.steps.len()),
+                format!(
+                    "`sq` has {} steps and `en` has {}",
+                    e.text.sq.steps.len(),
+                    e.text.en.steps.len()
+                ),
                 "translations should say the same thing: keep the steps side by side",
             );
         }
@@ -307,7 +311,7 @@ impl Checker<'_, Entry> {
                     "write digits, optionally grouped by spaces and with a leading +, e.g. \"129\" or \"+355 42 237 200\"",
                 );
             }
-            if p.sq.trim().is_empty() || p.en.trim().is_empty() {
+            if p.label.iter().any(|(_, l)| l.trim().is_empty()) {
                 self.error(
                     &at,
                     format!("phone `{}` needs a label in both `sq` and `en`", p.number),
@@ -397,7 +401,7 @@ impl Checker<'_, Entry> {
                 "give each step its own id",
             );
         }
-        if step.sq.trim().is_empty() || step.en.trim().is_empty() {
+        if step.text.iter().any(|(_, t)| t.trim().is_empty()) {
             self.error(
                 &at,
                 format!("step `{}` needs text in both `sq` and `en`", step.id),
@@ -431,7 +435,7 @@ impl Checker<'_, Entry> {
     }
 
     fn flow_option(&mut self, at: &[Seg<'_>], step: &FlowStep, o: &FlowOption) {
-        if o.sq.trim().is_empty() || o.en.trim().is_empty() {
+        if o.label.iter().any(|(_, l)| l.trim().is_empty()) {
             self.error(
                 at,
                 format!("a button of step `{}` needs a label in both `sq` and `en`", step.id),

@@ -460,7 +460,7 @@ impl<'q> Leans<'q> {
 mod tests {
     use super::*;
 
-    use crate::knowledge::{Audience, Glossary, Knowledge, Localized};
+    use crate::knowledge::{Audience, Bilingual, Glossary, Knowledge, Localized};
 
     #[test]
     fn cleaning_drops_control_characters_and_caps_length() {
@@ -481,8 +481,10 @@ mod tests {
             kind,
             audience: Audience::Both,
             reviewed: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
-            sq: text.clone(),
-            en: text,
+            text: Bilingual {
+                sq: text.clone(),
+                en: text,
+            },
             sources: Vec::new(),
             related: Vec::new(),
             contact: None,
