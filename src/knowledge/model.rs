@@ -130,6 +130,8 @@ impl Audience {
 pub struct Entry {
     pub id: String,
     pub kind: Kind,
+    /// The platform a platform entry is about, e.g. `instagram`.
+    pub platform: Option<String>,
     pub audience: Audience,
     pub reviewed: NaiveDate,
     /// The text in Albanian (`sq:`) and English (`en:`).
@@ -330,6 +332,12 @@ mod file {
         /// Never rename a shipped id: deep links, printed QR codes and usage counts refer to it.
         pub id: String,
         pub kind: Kind,
+        /// For `kind: platform` only, and required there: the platform the entry is about, one word in lower case
+        /// as the glossary writes it (e.g. `instagram`, `takeitdown`). Search uses it to prefer this entry when a
+        /// question names the platform.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(regex(pattern = r"^[a-z0-9]+$"))]
+        pub platform: Option<String>,
         pub audience: Audience,
         /// The day the content was last checked against its sources (YYYY-MM-DD).
         #[schemars(with = "String")]
@@ -410,6 +418,7 @@ mod file {
             Self {
                 id: f.id,
                 kind: f.kind,
+                platform: f.platform,
                 audience: f.audience,
                 reviewed: f.reviewed,
                 text: Bilingual { sq: f.sq, en: f.en },
@@ -427,6 +436,7 @@ mod file {
             Self {
                 id: e.id,
                 kind: e.kind,
+                platform: e.platform,
                 audience: e.audience,
                 reviewed: e.reviewed,
                 sq: e.text.sq,

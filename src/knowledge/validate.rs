@@ -38,6 +38,7 @@ pub(crate) fn check_entry(file: &Parsed<Entry>, today: NaiveDate, out: &mut Vec<
     check.review_date(today);
     check.sources();
     check.related();
+    check.platform();
     check.contact();
     check.flow();
     for (i, text) in e.unconfirmed.iter().enumerate() {
@@ -277,6 +278,30 @@ impl Checker<'_, Entry> {
                 format!("`{key}:` is only for kind {key}, not `{own}`"),
                 remove_hint,
             );
+        }
+    }
+
+    /// `platform:` exactly when the kind is platform: one word in lower case, the platform's name.
+    fn platform(&mut self) {
+        let e = &self.file.value;
+        match (&e.platform, e.kind) {
+            (None, Kind::Platform) => self.error(
+                &[Seg::Key("kind")],
+                "a platform entry needs `platform:`, the platform it is about",
+                "add a line `platform: instagram` under `kind:` with the platform's name, one word in lower case as \
+                 the glossary writes it (see knowledge/README.md)",
+            ),
+            (Some(_), kind) if kind != Kind::Platform => self.error(
+                &[Seg::Key("platform")],
+                format!("`platform:` is only for kind platform, not `{kind}`"),
+                "remove the line, or make this a platform entry",
+            ),
+            (Some(platform), _) if !is_platform_word(platform) => self.error(
+                &[Seg::Key("platform")],
+                format!("platform `{platform}` is not one word in lower case"),
+                "write the platform's name as one word of a-z and 0-9, e.g. `instagram`, `takeitdown`",
+            ),
+            _ => {}
         }
     }
 
@@ -591,6 +616,11 @@ fn warning(
 }
 
 /// Why a URL is not acceptable (https, well formed, with a host), if it is not.
+/// A platform's name as the `platform` field writes it: one word of a-z and 0-9.
+fn is_platform_word(platform: &str) -> bool {
+    !platform.is_empty() && platform.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
 pub(crate) fn url_problem(u: &str) -> Option<&'static str> {
     match url::Url::parse(u) {
         Err(_) => Some("is not a well-formed URL"),

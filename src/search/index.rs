@@ -14,7 +14,7 @@ use super::cues;
 use super::spelling::Spelling;
 use super::synonyms::{self, Synonyms, group_token};
 use super::weights::Weights;
-use crate::knowledge::{self, Bilingual, Entry, Kind, Knowledge, Lang};
+use crate::knowledge::{self, Bilingual, Entry, Knowledge, Lang};
 use rustc_hash::FxHashMap;
 
 /// Each language has two fields: the head (title and keywords: what the entry is about, short) and the text (the
@@ -206,25 +206,13 @@ impl StemCache {
     }
 }
 
-/// The glossary groups that name the platform of a platform entry: found in the name its titles start with
-/// ("Facebook – ...", "X (Twitter) – ...", "Take It Down – ...").
+/// The glossary groups that name the platform of a platform entry: those with the word of its `platform` field
+/// (`instagram`, `takeitdown`, ...).
 fn platform_groups_of(entry: &Entry, synonyms: &Synonyms) -> Vec<usize> {
-    if entry.kind != Kind::Platform {
-        return Vec::new();
+    match &entry.platform {
+        Some(platform) => synonyms.groups_in(&words(&fold(platform)).collect::<Vec<_>>()),
+        None => Vec::new(),
     }
-    let mut groups = Vec::new();
-    for lang in Lang::ALL {
-        let title = &entry.text(lang).title;
-        let name = title.split(['–', '—', ':']).next().unwrap_or_default();
-        let name = name.split(" - ").next().unwrap_or_default();
-        let name_words: Vec<String> = words(&fold(name)).collect();
-        for g in synonyms.groups_in(&name_words) {
-            if !groups.contains(&g) {
-                groups.push(g);
-            }
-        }
-    }
-    groups
 }
 
 /// Knowledge up to this size is indexed in one go into one segment, without tantivy's writer threads, document
