@@ -239,8 +239,8 @@ fn synthetic_corpus(shipped: &Knowledge, total: usize) -> Knowledge {
         let base = &base_entries[b];
         let mut e = Entry::clone(base);
         e.id = format!("{}-syn{i}", base.id);
-        e.sq = synthetic_text(&mut rng, &sq, b, &base.sq);
-        e.en = synthetic_text(&mut rng, &en, b, &base.en);
+        e.text.sq = synthetic_text(&mut rng, &sq, b, &base.text.sq);
+        e.text.en = synthetic_text(&mut rng, &en, b, &base.text.en);
         e.related.clear();
         e.flow = None;
         e.unconfirmed.clear();

@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use crate::dialogue::{
     Button, Command, Conversations, Engine, Event, FrontEnd, Incoming, Limits, Message, Part, Reply, TallySink,
 };
-use crate::knowledge::Lang;
+use crate::knowledge::{Bilingual, Lang};
 
 /// Clears the terminal screen and its scroll-back.
 const CLEAR_SCREEN: &str = "\x1b[3J\x1b[2J\x1b[H";
@@ -124,10 +124,11 @@ fn shared_card(conversation: &Conversations<(), ()>, query: &str) -> String {
 }
 
 fn hint(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Sq => "(Shkruani një numër për të shtypur një buton, një pyetje, ose /quit për të dalë.)",
-        Lang::En => "(Type a number to press a button, a question, or /quit to leave.)",
-    }
+    const HINT: Bilingual<&str> = Bilingual {
+        sq: "(Shkruani një numër për të shtypur një buton, një pyetje, ose /quit për të dalë.)",
+        en: "(Type a number to press a button, a question, or /quit to leave.)",
+    };
+    HINT.get(lang)
 }
 
 /// Prints a reply: the screen cleared first if asked, the notice, then each message with its buttons numbered

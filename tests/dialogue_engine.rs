@@ -220,6 +220,7 @@ fn a_question_gets_the_best_entry_in_the_questions_language() {
                 .knowledge()
                 .get("safety-fake-profile")
                 .unwrap()
+                .text
                 .sq
                 .title
         )

@@ -191,6 +191,7 @@ fn broken_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         garbled[at + 1] = 0xff;
         garbled
     };
+    let platform = |line: &str| entry("platform-x").replace("kind: safety\n", &format!("kind: platform\n{line}")).into_bytes();
     let long = "fjalë ".repeat(700);
     let x = "safety/safety-x.yaml";
     vec![
@@ -218,6 +219,10 @@ fn broken_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (x, edited("safety-x", "reviewed: 2026-11-01", "reviewed: 2026-02-30"), "safety-x.yaml:5:"),
         (x, edited("safety-x", "sources:\n  - title: Burim\n    url: https://example.al/burim\n", "sources: []\n"), "safety-x.yaml:20: the entry has no source"),
         ("contact/contact-x.yaml", contact_entry("contact-x", "12-9").into_bytes(), "contact-x.yaml:20: phone number `12-9` is not a well-formed phone number"),
+        // A platform entry names its platform, one word in lower case; only platform entries do
+        ("platform/platform-x.yaml", platform(""), "platform-x.yaml:3: a platform entry needs `platform:`"),
+        ("platform/platform-x.yaml", platform("platform: Take It Down\n"), "platform-x.yaml:4: platform `Take It Down` is not one word in lower case"),
+        (x, edited("safety-x", "kind: safety\n", "kind: safety\nplatform: instagram\n"), "safety-x.yaml:4: `platform:` is only for kind platform, not `safety`"),
         // Paragraphs too long for Telegram
         (x, edited("safety-x", "    - Hapi i parë.", &format!("    - {long}")), "safety-x.yaml:10: a paragraph in `sq.steps` is"),
     ]

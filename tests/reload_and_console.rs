@@ -97,7 +97,7 @@ fn the_terminal_chat_numbers_buttons_and_answers_questions() {
     assert!(out.contains("[1] 🆘 Ndihmë urgjente tani"), "{out}");
     assert!(out.contains("☎ 129"), "{out}");
     assert!(
-        out.contains(&index.knowledge().get("safety-fake-profile").unwrap().sq.title),
+        out.contains(&index.knowledge().get("safety-fake-profile").unwrap().text.sq.title),
         "{out}"
     );
     assert!(out.contains("[2] English"), "{out}");
@@ -125,7 +125,7 @@ fn the_terminal_chat_answers_short_first_like_telegram() {
         .get("procedure-crm-referral")
         .unwrap()
         .clone();
-    assert!(first.contains(&entry.sq.summary), "{first}");
+    assert!(first.contains(&entry.text.sq.summary), "{first}");
     assert!(
         !first.contains(&entry.sources[0].title),
         "sources are a tap away: {first}"
@@ -140,14 +140,14 @@ fn the_terminal_chat_answers_short_first_like_telegram() {
         &[],
         dir.path(),
     );
-    let paragraph = entry.sq.body.split("\n\n").next().unwrap().trim();
+    let paragraph = entry.text.sq.body.split("\n\n").next().unwrap().trim();
     assert!(out.contains(paragraph), "more shows the body: {out}");
     assert!(
         out.contains(&entry.sources[0].title) || out.contains(entry.sources[0].citation.as_deref().unwrap_or("-")),
         "{out}"
     );
     assert!(
-        out.matches(&entry.sq.summary).count() >= 4,
+        out.matches(&entry.text.sq.summary).count() >= 4,
         "share shows the card: {out}"
     );
 }

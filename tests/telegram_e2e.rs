@@ -130,7 +130,7 @@ async fn questions_are_answered_in_their_language() {
         .send_text(user.chat_id(), &user, "dikush hapi llogari false me foton time");
     let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
     let entry = index.knowledge().get("safety-fake-profile").unwrap();
-    assert!(msgs[0].text.starts_with(&entry.sq.title), "{}", texts_of(&msgs));
+    assert!(msgs[0].text.starts_with(&entry.text.sq.title), "{}", texts_of(&msgs));
     assert!(msgs[0].has_inline_keyboard());
 
     bot.fake
@@ -140,7 +140,7 @@ async fn questions_are_answered_in_their_language() {
         .knowledge()
         .entries()
         .iter()
-        .find(|e| msgs[0].text.starts_with(&e.en.title));
+        .find(|e| msgs[0].text.starts_with(&e.text.en.title));
     assert!(answered.is_some(), "an English title first: {}", msgs[0].text);
     bot.stop().await;
 }
@@ -171,11 +171,11 @@ async fn a_flow_can_be_walked_to_its_end_with_buttons() {
     // Follow the first "goto" button of each step until a step that only offers entries.
     while let Some(next) = step.options.iter().find(|o| o.goto.is_some()) {
         assert!(
-            msgs.last().unwrap().text.contains(step.en.trim()),
+            msgs.last().unwrap().text.contains(step.text.en.trim()),
             "step {} shown",
             step.id
         );
-        let (_, query) = bot.fake.click(user.chat_id(), &user, &next.en);
+        let (_, query) = bot.fake.click(user.chat_id(), &user, &next.label.en);
         msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
         assert!(bot.fake.wait_for_callback_answer(&query, WAIT).await.text.is_none());
         step = flow.step(next.goto.as_deref().unwrap()).unwrap();
@@ -183,7 +183,7 @@ async fn a_flow_can_be_walked_to_its_end_with_buttons() {
         assert!(visited < 20, "the flow ends");
     }
     let last = msgs.last().unwrap();
-    assert!(last.text.contains(step.en.trim()));
+    assert!(last.text.contains(step.text.en.trim()));
     let t = ui_texts(Lang::En);
     for label in [t.in_danger, t.menu, t.clear, t.back] {
         assert!(last.button(label).is_some(), "{label} on the last step");
@@ -193,10 +193,10 @@ async fn a_flow_can_be_walked_to_its_end_with_buttons() {
     bot.fake.click(
         user.chat_id(),
         &user,
-        &shown.en.title.chars().take(20).collect::<String>(),
+        &shown.text.en.title.chars().take(20).collect::<String>(),
     );
     let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
-    assert!(msgs[0].text.starts_with(&shown.en.title));
+    assert!(msgs[0].text.starts_with(&shown.text.en.title));
     bot.stop().await;
 }
 
@@ -210,7 +210,7 @@ async fn deep_links_open_entries_and_unknown_ids_get_the_menu() {
     assert!(
         msgs[0]
             .text
-            .starts_with(&index.knowledge().get("platform-stopncii").unwrap().sq.title)
+            .starts_with(&index.knowledge().get("platform-stopncii").unwrap().text.sq.title)
     );
     bot.fake.start_payload(user.chat_id(), &user, "no-such-entry");
     let msgs = bot.fake.wait_for_bot_messages(user.chat_id(), 1, WAIT).await;
@@ -374,9 +374,9 @@ async fn every_entry_renders_as_valid_telegram_html_in_both_languages() {
     }
     for (user, entry, lang) in &chats {
         let title = if *lang == "sq" {
-            &entry.sq.title
+            &entry.text.sq.title
         } else {
-            &entry.en.title
+            &entry.text.en.title
         };
         bot.fake
             .wait_until(Duration::from_secs(90), &format!("{} in {lang}", entry.id), || {

@@ -492,7 +492,7 @@ impl Turn<'_> {
             .flat_map(|c| &c.phones)
             .map(|p| Part::Phone {
                 number: p.number.clone(),
-                label: p.label(lang).to_string(),
+                label: p.label.get(lang).clone(),
             })
             .collect()
     }
@@ -771,7 +771,7 @@ impl Turn<'_> {
         if step.id == flow.start {
             parts.push(Part::Heading(entry.text(lang).title.clone()));
         }
-        parts.push(Part::Text(step.text(lang).to_string()));
+        parts.push(Part::Text(step.text.get(lang).clone()));
         let mut buttons: Vec<Vec<Button>> = Vec::new();
         for option in &step.options {
             let action = match (&option.goto, &option.entry) {
@@ -783,7 +783,7 @@ impl Turn<'_> {
                 (None, None) => continue,
             };
             buttons.push(vec![Button::Action {
-                label: option.label(lang).to_string(),
+                label: option.label.get(lang).clone(),
                 data: callback::encode(lang, &action),
             }]);
         }
@@ -1001,7 +1001,7 @@ fn entry_phones(lang: Lang, entry: &Entry) -> Vec<Part> {
     c.phones
         .iter()
         .map(|p| {
-            let mut label = p.label(lang).to_string();
+            let mut label = p.label.get(lang).clone();
             if let Some(h) = &p.hours {
                 label.push_str(&format!(" ({h})"));
             }

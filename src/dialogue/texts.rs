@@ -1,7 +1,7 @@
 //! The bot's own words, in both languages. Neutral on purpose: a lock-screen notification shows the start of a
 //! message, so nothing here says what the chat is about before the person chooses to look.
 
-use crate::knowledge::Lang;
+use crate::knowledge::{Bilingual, Lang};
 
 pub struct Texts {
     pub greeting: &'static str,
@@ -141,9 +141,8 @@ pub(crate) const EN: Texts = Texts {
     by_municipality: "By municipality",
 };
 
+static TEXTS: Bilingual<Texts> = Bilingual { sq: SQ, en: EN };
+
 pub fn texts(lang: Lang) -> &'static Texts {
-    match lang {
-        Lang::Sq => &SQ,
-        Lang::En => &EN,
-    }
+    TEXTS.get(lang)
 }

@@ -209,13 +209,13 @@ pub(crate) fn body_text(entry: &Entry, lang: Lang) -> String {
     parts.extend(t.steps.iter().map(String::as_str));
     if let Some(c) = &entry.contact {
         parts.push(&c.area);
-        parts.extend(c.phones.iter().map(|p| p.label(lang)));
+        parts.extend(c.phones.iter().map(|p| p.label.get(lang).as_str()));
         parts.extend(c.phones.iter().map(|p| p.number.as_str()));
     }
     if let Some(f) = &entry.flow {
         for s in &f.steps {
-            parts.push(s.text(lang));
-            parts.extend(s.options.iter().map(|o| o.label(lang)));
+            parts.push(s.text.get(lang));
+            parts.extend(s.options.iter().map(|o| o.label.get(lang).as_str()));
         }
     }
     parts.join("\n")

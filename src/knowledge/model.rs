@@ -123,37 +123,23 @@ impl Audience {
     }
 }
 
-/// One knowledge entry: a file such as `knowledge/safety/safety-save-evidence.yaml`.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// One knowledge entry: a file such as `knowledge/safety/safety-save-evidence.yaml`. Its fields are described
+/// where the file format is, in `file::Entry`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "file::Entry", into = "file::Entry")]
 pub struct Entry {
-    /// Stable id: `a-z`, `0-9` and `-`, starts with the kind, at most 64 characters, equal to the file name.
-    /// Never rename a shipped id: deep links, printed QR codes and usage counts refer to it.
     pub id: String,
     pub kind: Kind,
+    /// The platform a platform entry is about, e.g. `instagram`.
+    pub platform: Option<String>,
     pub audience: Audience,
-    /// The day the content was last checked against its sources (YYYY-MM-DD).
-    #[schemars(with = "String")]
     pub reviewed: NaiveDate,
-    /// Albanian text.
-    pub sq: Localized,
-    /// English text.
-    pub en: Localized,
-    /// Where every fact comes from: a URL or a legal citation, at least one.
-    #[serde(default)]
+    /// The text in Albanian (`sq:`) and English (`en:`).
+    pub text: Bilingual<Localized>,
     pub sources: Vec<Source>,
-    /// Ids of entries to offer next (the law behind a procedure, the contact after a safety step...).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
-    /// Structured details, for `kind: contact` only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
-    /// The step graph, for `kind: flow` only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<Flow>,
-    /// Marks for maintainers: what no source confirmed yet and must be checked or filled in. Listed by
-    /// `udha check`; never shown to users, never fails a run.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unconfirmed: Vec<String>,
 }
 
@@ -208,19 +194,14 @@ pub struct Contact {
     pub hours: Option<String>,
 }
 
-/// A phone number with what it is for, in both languages.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// A phone number with what it is for, in both languages (the file format: `file::Phone`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "file::Phone", into = "file::Phone")]
 pub struct Phone {
-    /// Digits, spaces and an optional leading +, e.g. "129", "116 117", "+355 42 237 200".
     pub number: String,
-    /// What the number is, in Albanian.
-    pub sq: String,
-    /// What the number is, in English.
-    pub en: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// What the number is (`sq:`, `en:`).
+    pub label: Bilingual<String>,
     pub hours: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free: Option<bool>,
 }
 
@@ -233,72 +214,59 @@ pub struct Flow {
     pub steps: Vec<FlowStep>,
 }
 
-/// One step of a flow. Every step offers buttons (`options`) or entries to open (`show`), or both: no dead ends.
-/// "In danger now", "back", "menu" and "clear this chat" are added by the bot to every step.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// One step of a flow (the file format: `file::FlowStep`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "file::FlowStep", into = "file::FlowStep")]
 pub struct FlowStep {
-    /// `a-z`, `0-9`, `-`; unique within the flow.
     pub id: String,
-    /// What the step says, in Albanian. Short.
-    pub sq: String,
-    /// What the step says, in English. Short.
-    pub en: String,
-    /// Buttons (2–4) leading to other steps or to entries.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// What the step says (`sq:`, `en:`).
+    pub text: Bilingual<String>,
     pub options: Vec<FlowOption>,
-    /// Entries offered as buttons at this step (concrete actions and contacts at the end of a path).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub show: Vec<String>,
 }
 
-/// A button in a flow step: goes to another step (`goto`) or opens an entry (`entry`), exactly one of them.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// A button in a flow step (the file format: `file::FlowOption`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "file::FlowOption", into = "file::FlowOption")]
 pub struct FlowOption {
-    /// Button label in Albanian.
-    pub sq: String,
-    /// Button label in English.
-    pub en: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The button's label (`sq:`, `en:`).
+    pub label: Bilingual<String>,
     pub goto: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry: Option<String>,
 }
 
+/// A pair of the same thing in both languages: an entry's text, a phone's label, a flow step's text, a button's
+/// label. In a knowledge file the two are the keys `sq:` and `en:`, side by side.
+///
+/// It is not itself a serde type: the types holding one are read and written through their file format (the
+/// private `file` module below), which keeps a mistake in a file reported at its own line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bilingual<T> {
+    /// Albanian.
+    pub sq: T,
+    /// English.
+    pub en: T,
+}
+
+impl<T> Bilingual<T> {
+    /// The one in `lang`.
+    pub fn get(&self, lang: Lang) -> &T {
+        match lang {
+            Lang::Sq => &self.sq,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// Both with their language, Albanian first.
+    pub fn iter(&self) -> impl Iterator<Item = (Lang, &T)> {
+        Lang::ALL.into_iter().map(move |lang| (lang, self.get(lang)))
+    }
+}
+
 impl Entry {
+    /// The text in `lang`: `entry.text.get(lang)`.
     pub fn text(&self, lang: Lang) -> &Localized {
-        match lang {
-            Lang::Sq => &self.sq,
-            Lang::En => &self.en,
-        }
-    }
-}
-
-impl Phone {
-    pub fn label(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Sq => &self.sq,
-            Lang::En => &self.en,
-        }
-    }
-}
-
-impl FlowStep {
-    pub fn text(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Sq => &self.sq,
-            Lang::En => &self.en,
-        }
-    }
-}
-
-impl FlowOption {
-    pub fn label(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Sq => &self.sq,
-            Lang::En => &self.en,
-        }
+        self.text.get(lang)
     }
 }
 
@@ -326,4 +294,226 @@ pub struct Variants {
     /// Variant (one word, as typed) → standard word(s).
     #[serde(default)]
     pub words: BTreeMap<String, String>,
+}
+
+/// A type read through its file format has that format's JSON Schema (name, description and fields).
+macro_rules! schema_of_file_format {
+    ($($name:ident),*) => {$(
+        impl JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                file::$name::json_schema(generator)
+            }
+        }
+    )*};
+}
+
+schema_of_file_format!(Entry, Phone, FlowStep, FlowOption);
+
+/// The file format of the types that hold a [`Bilingual`] pair: the same fields with the pair's two languages as
+/// the keys `sq:` and `en:` among the others. Read and written through these so that a mistake in a file is
+/// reported at its own line and field (serde's `flatten` would lose both), and the JSON Schema is generated from
+/// them.
+mod file {
+    use chrono::NaiveDate;
+    use schemars::JsonSchema;
+    use serde::{Deserialize, Serialize};
+
+    use super::{Audience, Bilingual, Contact, Flow, Kind, Localized, Source};
+
+    /// One knowledge entry: a file such as `knowledge/safety/safety-save-evidence.yaml`.
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[serde(rename = "Entry", deny_unknown_fields)]
+    pub struct Entry {
+        /// Stable id: `a-z`, `0-9` and `-`, starts with the kind, at most 64 characters, equal to the file name.
+        /// Never rename a shipped id: deep links, printed QR codes and usage counts refer to it.
+        pub id: String,
+        pub kind: Kind,
+        /// For `kind: platform` only, and required there: the platform the entry is about, one word in lower case
+        /// as the glossary writes it (e.g. `instagram`, `takeitdown`). Search uses it to prefer this entry when a
+        /// question names the platform.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(regex(pattern = r"^[a-z0-9]+$"))]
+        pub platform: Option<String>,
+        pub audience: Audience,
+        /// The day the content was last checked against its sources (YYYY-MM-DD).
+        #[schemars(with = "String")]
+        pub reviewed: NaiveDate,
+        /// Albanian text.
+        pub sq: Localized,
+        /// English text.
+        pub en: Localized,
+        /// Where every fact comes from: a URL or a legal citation, at least one.
+        #[serde(default)]
+        pub sources: Vec<Source>,
+        /// Ids of entries to offer next (the law behind a procedure, the contact after a safety step...).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub related: Vec<String>,
+        /// Structured details, for `kind: contact` only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub contact: Option<Contact>,
+        /// The step graph, for `kind: flow` only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub flow: Option<Flow>,
+        /// Marks for maintainers: what no source confirmed yet and must be checked or filled in. Listed by
+        /// `udha check`; never shown to users, never fails a run.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub unconfirmed: Vec<String>,
+    }
+
+    /// A phone number with what it is for, in both languages.
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[serde(rename = "Phone", deny_unknown_fields)]
+    pub struct Phone {
+        /// Digits, spaces and an optional leading +, e.g. "129", "116 117", "+355 42 237 200".
+        pub number: String,
+        /// What the number is, in Albanian.
+        pub sq: String,
+        /// What the number is, in English.
+        pub en: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub hours: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub free: Option<bool>,
+    }
+
+    /// One step of a flow. Every step offers buttons (`options`) or entries to open (`show`), or both: no dead ends.
+    /// "In danger now", "back", "menu" and "clear this chat" are added by the bot to every step.
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[serde(rename = "FlowStep", deny_unknown_fields)]
+    pub struct FlowStep {
+        /// `a-z`, `0-9`, `-`; unique within the flow.
+        pub id: String,
+        /// What the step says, in Albanian. Short.
+        pub sq: String,
+        /// What the step says, in English. Short.
+        pub en: String,
+        /// Buttons (2–4) leading to other steps or to entries.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub options: Vec<super::FlowOption>,
+        /// Entries offered as buttons at this step (concrete actions and contacts at the end of a path).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub show: Vec<String>,
+    }
+
+    /// A button in a flow step: goes to another step (`goto`) or opens an entry (`entry`), exactly one of them.
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    #[serde(rename = "FlowOption", deny_unknown_fields)]
+    pub struct FlowOption {
+        /// Button label in Albanian.
+        pub sq: String,
+        /// Button label in English.
+        pub en: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub goto: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub entry: Option<String>,
+    }
+
+    impl From<Entry> for super::Entry {
+        fn from(f: Entry) -> Self {
+            Self {
+                id: f.id,
+                kind: f.kind,
+                platform: f.platform,
+                audience: f.audience,
+                reviewed: f.reviewed,
+                text: Bilingual { sq: f.sq, en: f.en },
+                sources: f.sources,
+                related: f.related,
+                contact: f.contact,
+                flow: f.flow,
+                unconfirmed: f.unconfirmed,
+            }
+        }
+    }
+
+    impl From<super::Entry> for Entry {
+        fn from(e: super::Entry) -> Self {
+            Self {
+                id: e.id,
+                kind: e.kind,
+                platform: e.platform,
+                audience: e.audience,
+                reviewed: e.reviewed,
+                sq: e.text.sq,
+                en: e.text.en,
+                sources: e.sources,
+                related: e.related,
+                contact: e.contact,
+                flow: e.flow,
+                unconfirmed: e.unconfirmed,
+            }
+        }
+    }
+
+    impl From<Phone> for super::Phone {
+        fn from(f: Phone) -> Self {
+            Self {
+                number: f.number,
+                label: Bilingual { sq: f.sq, en: f.en },
+                hours: f.hours,
+                free: f.free,
+            }
+        }
+    }
+
+    impl From<super::Phone> for Phone {
+        fn from(p: super::Phone) -> Self {
+            Self {
+                number: p.number,
+                sq: p.label.sq,
+                en: p.label.en,
+                hours: p.hours,
+                free: p.free,
+            }
+        }
+    }
+
+    impl From<FlowStep> for super::FlowStep {
+        fn from(f: FlowStep) -> Self {
+            Self {
+                id: f.id,
+                text: Bilingual { sq: f.sq, en: f.en },
+                options: f.options,
+                show: f.show,
+            }
+        }
+    }
+
+    impl From<super::FlowStep> for FlowStep {
+        fn from(s: super::FlowStep) -> Self {
+            Self {
+                id: s.id,
+                sq: s.text.sq,
+                en: s.text.en,
+                options: s.options,
+                show: s.show,
+            }
+        }
+    }
+
+    impl From<FlowOption> for super::FlowOption {
+        fn from(f: FlowOption) -> Self {
+            Self {
+                label: Bilingual { sq: f.sq, en: f.en },
+                goto: f.goto,
+                entry: f.entry,
+            }
+        }
+    }
+
+    impl From<super::FlowOption> for FlowOption {
+        fn from(o: super::FlowOption) -> Self {
+            Self {
+                sq: o.label.sq,
+                en: o.label.en,
+                goto: o.goto,
+                entry: o.entry,
+            }
+        }
+    }
 }

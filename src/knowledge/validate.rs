@@ -28,13 +28,14 @@ pub(crate) fn check_entry(
     let e = &file.value;
     let mut check = Checker { file, fit, out };
     check.id();
-    for (lang, text) in [("sq", &e.sq), ("en", &e.en)] {
-        check.language(lang, text);
+    for (lang, text) in e.text.iter() {
+        check.language(lang.code(), text);
     }
     check.steps_side_by_side();
     check.review_date(today);
     check.sources();
     check.related();
+    check.platform();
     check.contact();
     check.flow();
     for (i, text) in e.unconfirmed.iter().enumerate() {
@@ -179,10 +180,14 @@ impl Checker<'_, Entry> {
 
     fn steps_side_by_side(&mut self) {
         let e = &self.file.value;
-        if e.sq.steps.len() != e.en.steps.len() {
+        if e.text.sq.steps.len() != e.text.en.steps.len() {
             self.warning(
                 &[Seg::Key("en"), Seg::Key("steps")],
-                format!("`sq` has {} steps and `en` has {}", e.sq.steps.len(), e.en.steps.len()),
+                format!(
+                    "`sq` has {} steps and `en` has {}",
+                    e.text.sq.steps.len(),
+                    e.text.en.steps.len()
+                ),
                 "translations should say the same thing: keep the steps side by side",
             );
         }
@@ -276,6 +281,30 @@ impl Checker<'_, Entry> {
         }
     }
 
+    /// `platform:` exactly when the kind is platform: one word in lower case, the platform's name.
+    fn platform(&mut self) {
+        let e = &self.file.value;
+        match (&e.platform, e.kind) {
+            (None, Kind::Platform) => self.error(
+                &[Seg::Key("kind")],
+                "a platform entry needs `platform:`, the platform it is about",
+                "add a line `platform: instagram` under `kind:` with the platform's name, one word in lower case as \
+                 the glossary writes it (see knowledge/README.md)",
+            ),
+            (Some(_), kind) if kind != Kind::Platform => self.error(
+                &[Seg::Key("platform")],
+                format!("`platform:` is only for kind platform, not `{kind}`"),
+                "remove the line, or make this a platform entry",
+            ),
+            (Some(platform), _) if !is_platform_word(platform) => self.error(
+                &[Seg::Key("platform")],
+                format!("platform `{platform}` is not one word in lower case"),
+                "write the platform's name as one word of a-z and 0-9, e.g. `instagram`, `takeitdown`",
+            ),
+            _ => {}
+        }
+    }
+
     /// A `contact:` block exactly when the kind is contact, and its fields well formed.
     fn contact(&mut self) {
         let e = &self.file.value;
@@ -307,7 +336,7 @@ impl Checker<'_, Entry> {
                     "write digits, optionally grouped by spaces and with a leading +, e.g. \"129\" or \"+355 42 237 200\"",
                 );
             }
-            if p.sq.trim().is_empty() || p.en.trim().is_empty() {
+            if p.label.iter().any(|(_, l)| l.trim().is_empty()) {
                 self.error(
                     &at,
                     format!("phone `{}` needs a label in both `sq` and `en`", p.number),
@@ -396,7 +425,7 @@ impl Checker<'_, Entry> {
                 "give each step its own id",
             );
         }
-        if step.sq.trim().is_empty() || step.en.trim().is_empty() {
+        if step.text.iter().any(|(_, t)| t.trim().is_empty()) {
             self.error(
                 &at,
                 format!("step `{}` needs text in both `sq` and `en`", step.id),
@@ -430,7 +459,7 @@ impl Checker<'_, Entry> {
     }
 
     fn flow_option(&mut self, at: &[Seg<'_>], step: &FlowStep, o: &FlowOption) {
-        if o.sq.trim().is_empty() || o.en.trim().is_empty() {
+        if o.label.iter().any(|(_, l)| l.trim().is_empty()) {
             self.error(
                 at,
                 format!("a button of step `{}` needs a label in both `sq` and `en`", step.id),
@@ -586,6 +615,11 @@ fn warning(
 }
 
 /// Why a URL is not acceptable (https, well formed, with a host), if it is not.
+/// A platform's name as the `platform` field writes it: one word of a-z and 0-9.
+fn is_platform_word(platform: &str) -> bool {
+    !platform.is_empty() && platform.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
 pub(crate) fn url_problem(u: &str) -> Option<&'static str> {
     match url::Url::parse(u) {
         Err(_) => Some("is not a well-formed URL"),

@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use crate::knowledge::Lang;
+use crate::knowledge::{Bilingual, Lang};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// 🆘, read as the word "sos".
@@ -314,12 +314,11 @@ pub(crate) fn stem_en(word: &str) -> String {
 }
 
 pub(crate) fn is_stop(word: &str, lang: Lang) -> bool {
-    static SQ: LazyLock<FxHashSet<&str>> = LazyLock::new(|| STOP_SQ.iter().copied().collect());
-    static EN: LazyLock<FxHashSet<&str>> = LazyLock::new(|| STOP_EN.iter().copied().collect());
-    match lang {
-        Lang::Sq => SQ.contains(word),
-        Lang::En => EN.contains(word),
-    }
+    static STOP: LazyLock<Bilingual<FxHashSet<&str>>> = LazyLock::new(|| Bilingual {
+        sq: STOP_SQ.iter().copied().collect(),
+        en: STOP_EN.iter().copied().collect(),
+    });
+    STOP.get(lang).contains(word)
 }
 
 pub(crate) fn stem(word: &str, lang: Lang) -> String {

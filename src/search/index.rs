@@ -14,7 +14,7 @@ use super::cues;
 use super::spelling::Spelling;
 use super::synonyms::{self, Synonyms, group_token};
 use super::weights::Weights;
-use crate::knowledge::{self, Entry, Kind, Knowledge, Lang};
+use crate::knowledge::{self, Bilingual, Entry, Knowledge, Lang};
 use rustc_hash::FxHashMap;
 
 /// Each language has two fields: the head (title and keywords: what the entry is about, short) and the text (the
@@ -36,21 +36,16 @@ pub struct Fields {
     pub id: Field,
     pub kind: Field,
     pub audience: Field,
-    /// Title and keywords in Albanian.
-    pub head_sq: Field,
-    /// The rest of an entry in Albanian.
-    pub text_sq: Field,
-    pub head_en: Field,
-    pub text_en: Field,
+    /// Title and keywords, per language.
+    pub head: Bilingual<Field>,
+    /// The rest of an entry, per language.
+    pub text: Bilingual<Field>,
 }
 
 impl Fields {
     /// (head, text) of a language.
     pub fn lang(&self, lang: Lang) -> (Field, Field) {
-        match lang {
-            Lang::Sq => (self.head_sq, self.text_sq),
-            Lang::En => (self.head_en, self.text_en),
-        }
+        (*self.head.get(lang), *self.text.get(lang))
     }
 }
 
@@ -138,10 +133,14 @@ fn schema() -> (Schema, Fields) {
             id,
             kind,
             audience,
-            head_sq,
-            text_sq,
-            head_en,
-            text_en,
+            head: Bilingual {
+                sq: head_sq,
+                en: head_en,
+            },
+            text: Bilingual {
+                sq: text_sq,
+                en: text_en,
+            },
         },
     )
 }
@@ -207,25 +206,13 @@ impl StemCache {
     }
 }
 
-/// The glossary groups that name the platform of a platform entry: found in the name its titles start with
-/// ("Facebook – ...", "X (Twitter) – ...", "Take It Down – ...").
+/// The glossary groups that name the platform of a platform entry: those with the word of its `platform` field
+/// (`instagram`, `takeitdown`, ...).
 fn platform_groups_of(entry: &Entry, synonyms: &Synonyms) -> Vec<usize> {
-    if entry.kind != Kind::Platform {
-        return Vec::new();
+    match &entry.platform {
+        Some(platform) => synonyms.groups_in(&words(&fold(platform)).collect::<Vec<_>>()),
+        None => Vec::new(),
     }
-    let mut groups = Vec::new();
-    for lang in Lang::ALL {
-        let title = &entry.text(lang).title;
-        let name = title.split(['–', '—', ':']).next().unwrap_or_default();
-        let name = name.split(" - ").next().unwrap_or_default();
-        let name_words: Vec<String> = words(&fold(name)).collect();
-        for g in synonyms.groups_in(&name_words) {
-            if !groups.contains(&g) {
-                groups.push(g);
-            }
-        }
-    }
-    groups
 }
 
 /// Knowledge up to this size is indexed in one go into one segment, without tantivy's writer threads, document

@@ -477,7 +477,7 @@ impl<'q> Leans<'q> {
 mod tests {
     use super::*;
 
-    use crate::knowledge::{Audience, Glossary, Knowledge, Localized};
+    use crate::knowledge::{Audience, Bilingual, Glossary, Knowledge, Localized};
 
     #[test]
     fn cleaning_drops_control_characters_and_caps_length() {
@@ -496,15 +496,26 @@ mod tests {
         Entry {
             id: id.to_string(),
             kind,
+            platform: None,
             audience: Audience::Both,
             reviewed: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
-            sq: text.clone(),
-            en: text,
+            text: Bilingual {
+                sq: text.clone(),
+                en: text,
+            },
             sources: Vec::new(),
             related: Vec::new(),
             contact: None,
             flow: None,
             unconfirmed: Vec::new(),
+        }
+    }
+
+    /// A platform entry's `platform` field.
+    fn on_platform(platform: &str, entry: Entry) -> Entry {
+        Entry {
+            platform: Some(platform.to_string()),
+            ..entry
         }
     }
 
@@ -578,19 +589,25 @@ mod tests {
     fn a_named_platform_leans_to_its_entries_and_an_unnamed_one_to_general_entries() {
         let index = index(
             vec![
-                entry(
-                    "platform-facebook-harassment",
-                    Kind::Platform,
-                    "Facebook – ngacmimi",
-                    &["ngacmim"],
-                    "",
+                on_platform(
+                    "facebook",
+                    entry(
+                        "platform-facebook-harassment",
+                        Kind::Platform,
+                        "Facebook – ngacmimi",
+                        &["ngacmim"],
+                        "",
+                    ),
                 ),
-                entry(
-                    "platform-instagram-harassment",
-                    Kind::Platform,
-                    "Instagram – ngacmimi",
-                    &["ngacmim"],
-                    "",
+                on_platform(
+                    "instagram",
+                    entry(
+                        "platform-instagram-harassment",
+                        Kind::Platform,
+                        "Instagram – ngacmimi",
+                        &["ngacmim"],
+                        "",
+                    ),
                 ),
                 entry("safety-harassment", Kind::Safety, "Ngacmimi online", &["ngacmim"], ""),
             ],
@@ -605,12 +622,15 @@ mod tests {
     fn the_glossary_finds_entries_that_use_another_word_of_a_group() {
         let index = index(
             vec![
-                entry(
-                    "platform-facebook",
-                    Kind::Platform,
-                    "Facebook",
-                    &[],
-                    "Raportoni në Facebook.",
+                on_platform(
+                    "facebook",
+                    entry(
+                        "platform-facebook",
+                        Kind::Platform,
+                        "Facebook",
+                        &[],
+                        "Raportoni në Facebook.",
+                    ),
                 ),
                 entry("safety-other", Kind::Safety, "Diçka tjetër", &[], "Tjetër."),
             ],

@@ -3,19 +3,16 @@
 //! shared link, a contact list or a lock screen learns nothing about what the person is going through.
 
 use crate::dialogue::Command;
-use crate::knowledge::Lang;
+use crate::knowledge::{Bilingual, Lang};
 
 /// After "clear this chat": what Telegram itself offers for privacy.
 pub(crate) fn cleared_tip(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Sq => {
-            "Këshillë: në cilësimet e Telegram-it mund të vendosni fshirjen automatike të mesazheve dhe një kod \
-             kalimi (passcode) për aplikacionin."
-        }
-        Lang::En => {
-            "Tip: in Telegram's settings you can turn on auto-delete for messages and set a passcode for the app."
-        }
-    }
+    const TIP: Bilingual<&str> = Bilingual {
+        sq: "Këshillë: në cilësimet e Telegram-it mund të vendosni fshirjen automatike të mesazheve dhe një kod \
+             kalimi (passcode) për aplikacionin.",
+        en: "Tip: in Telegram's settings you can turn on auto-delete for messages and set a passcode for the app.",
+    };
+    TIP.get(lang)
 }
 
 /// How Telegram's command menu describes a command, in a language.
@@ -36,20 +33,21 @@ pub(crate) fn command_description(command: Command, lang: Lang) -> &'static str 
 
 /// (description, short description) in a language.
 pub(crate) fn descriptions(lang: Lang) -> (&'static str, &'static str) {
-    match lang {
-        Lang::Sq => (
+    const DESCRIPTIONS: Bilingual<(&str, &str)> = Bilingual {
+        sq: (
             "Udha jep përgjigje të shkurtra dhe të sakta për pyetje të përditshme: hapa të qartë, procedura dhe \
              kontakte, në shqip dhe anglisht. Shkruani pyetjen me fjalët tuaja. Udha nuk ruan emrin, numrin apo \
              mesazhet tuaja, dhe biseda mund të fshihet me një buton.",
             "Përgjigje të shkurtra, hapa të qartë dhe kontakte. Pa ruajtur asgjë për ju.",
         ),
-        Lang::En => (
+        en: (
             "Udha gives short, accurate answers to everyday questions: clear steps, procedures and contacts, in \
              Albanian and English. Type your question in your own words. Udha does not keep your name, number or \
              messages, and the chat can be cleared with one button.",
             "Short answers, clear steps and contacts. Nothing about you is kept.",
         ),
-    }
+    };
+    *DESCRIPTIONS.get(lang)
 }
 
 #[cfg(test)]
