@@ -266,6 +266,34 @@ fn an_old_review_is_a_warning_not_an_error() {
 }
 
 #[test]
+fn a_platform_word_no_glossary_group_names_is_a_warning() {
+    let platform = entry("platform-x").replace("kind: safety\n", "kind: platform\nplatform: mastodon\n");
+    let glossary = "groups:\n  - [instagram, insta, ig]\n";
+    let (_dir, root) = folder(&[
+        ("platform/platform-x.yaml", platform.as_bytes()),
+        ("glossary.yaml", glossary.as_bytes()),
+    ]);
+    assert!(errors(&root).is_empty(), "{:#?}", errors(&root));
+    let found = warnings(&root);
+    assert!(
+        found
+            .iter()
+            .any(|w| w.starts_with("platform-x.yaml:4: `platform: mastodon` is in no group")),
+        "{found:#?}"
+    );
+    let named = "groups:\n  - [mastodon, toot]\n";
+    let (_dir, root) = folder(&[
+        ("platform/platform-x.yaml", platform.as_bytes()),
+        ("glossary.yaml", named.as_bytes()),
+    ]);
+    assert!(
+        warnings(&root).iter().all(|w| !w.contains("mastodon")),
+        "{:#?}",
+        warnings(&root)
+    );
+}
+
+#[test]
 fn flows_have_no_dead_ends_or_unreachable_steps() {
     let steps = "    - id: start\n      sq: A?\n      en: A?\n      options:\n        - { sq: Po, en: Yes, goto: end }\n        - { sq: Jo, en: No, goto: nowhere }\n\
                  \x20   - id: end\n      sq: Fund\n      en: End\n\

@@ -97,6 +97,7 @@ pub fn check(dir: &Path, today: NaiveDate, fit: Fit) -> Result<Checked, LoadErro
     }
     validate::check_links(&parsed, &unreadable, &mut report.diagnostics);
     urgent::check(&parsed, &unreadable, &mut report.diagnostics);
+    validate::check_platform_words(&parsed, &glossary, &mut report.diagnostics);
     if let Some(v) = &variants {
         validate::check_variants(v, &mut report.diagnostics);
     }

@@ -8,7 +8,7 @@ use super::Fit;
 use super::id::{has_id_chars, id_problem};
 use super::load::{Parsed, error};
 use super::locate::Seg;
-use super::model::{Contact, Entry, Flow, FlowOption, FlowStep, Kind, Localized, Variants};
+use super::model::{Contact, Entry, Flow, FlowOption, FlowStep, Glossary, Kind, Localized, Variants};
 use super::report::{Diagnostic, Mark, Severity};
 
 /// An entry not reviewed for longer than this is reported as due for review.
@@ -598,6 +598,30 @@ pub(crate) fn check_links(files: &[Parsed<Entry>], unreadable: &[String], out: &
                     }
                 }
             }
+        }
+    }
+}
+
+/// A platform entry's `platform:` word is in a glossary group (with the ways people name the platform), or
+/// questions naming the platform do not lean to its entries: a warning, since search still finds them by words.
+pub(crate) fn check_platform_words(files: &[Parsed<Entry>], glossary: &Glossary, out: &mut Vec<Diagnostic>) {
+    for file in files {
+        let Some(platform) = &file.value.platform else { continue };
+        let named = glossary
+            .groups
+            .iter()
+            .flatten()
+            .any(|word| word.eq_ignore_ascii_case(platform));
+        if !named {
+            out.push(warning(
+                &file.path,
+                file.at(&[Seg::Key("platform")]),
+                format!("`platform: {platform}` is in no group of glossary.yaml"),
+                format!(
+                    "add a group to knowledge/glossary.yaml with `{platform}` and the ways people write it, so \
+                     questions naming it lean to this entry"
+                ),
+            ));
         }
     }
 }
