@@ -110,6 +110,12 @@ async fn start_shows_the_greeting_menu_and_commands_in_both_languages() {
     let msgs = bot.fake.wait_for_bot_messages(en.chat_id(), 1, WAIT).await;
     assert!(msgs[0].text.starts_with(ui_texts(Lang::En).greeting));
 
+    // The commands are registered in the background (answering never waits for them): wait until they are.
+    bot.fake
+        .wait_until(WAIT, "setMyCommands for sq and en", || {
+            ["sq", "en"].iter().all(|l| bot.fake.my_commands(l).is_some())
+        })
+        .await;
     for lang in ["sq", "en"] {
         let commands = bot
             .fake

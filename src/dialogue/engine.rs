@@ -866,25 +866,35 @@ impl Turn<'_> {
         }
     }
 
+    /// The entries a menu lists: those of the kinds [`menu_of`] puts in it, kind by kind.
+    fn listed_in(&self, menu: Menu) -> Vec<&Arc<Entry>> {
+        let mut kinds: Vec<(u8, Kind)> = Kind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                let (listed, order) = menu_of(kind);
+                (listed == menu).then_some((order, kind))
+            })
+            .collect();
+        kinds.sort_by_key(|(order, _)| *order);
+        let knowledge = self.index.knowledge();
+        kinds
+            .into_iter()
+            .flat_map(|(_, kind)| knowledge.of_kind(kind))
+            .collect()
+    }
+
     fn menu(&self, lang: Lang, menu: Menu) -> Message {
         let t = texts(lang);
-        let knowledge = self.index.knowledge();
         let (title, entries, per_row): (&str, Vec<&Arc<Entry>>, usize) = match menu {
             Menu::Main | Menu::Urgent => return self.main_menu(lang),
-            Menu::Safety => (
-                t.safety,
-                knowledge
-                    .of_kind(Kind::Flow)
-                    .chain(knowledge.of_kind(Kind::Safety))
-                    .collect(),
-                1,
-            ),
-            Menu::Platforms => (t.platforms, knowledge.of_kind(Kind::Platform).collect(), 2),
-            Menu::Laws => (t.laws, knowledge.of_kind(Kind::Law).collect(), 1),
-            Menu::Procedures => (t.procedures, knowledge.of_kind(Kind::Procedure).collect(), 1),
+            Menu::Safety => (t.safety, self.listed_in(Menu::Safety), 1),
+            Menu::Platforms => (t.platforms, self.listed_in(Menu::Platforms), 2),
+            Menu::Laws => (t.laws, self.listed_in(Menu::Laws), 1),
+            Menu::Procedures => (t.procedures, self.listed_in(Menu::Procedures), 1),
             Menu::Contacts => {
-                let (local, national): (Vec<&Arc<Entry>>, Vec<&Arc<Entry>>) = knowledge
-                    .of_kind(Kind::Contact)
+                let (local, national): (Vec<&Arc<Entry>>, Vec<&Arc<Entry>>) = self
+                    .listed_in(Menu::Contacts)
+                    .into_iter()
                     .partition(|e| e.contact.as_ref().is_some_and(|c| c.area != "national"));
                 let mut buttons: Vec<Vec<Button>> = national.iter().map(|e| vec![self.entry_button(lang, e)]).collect();
                 for chunk in local.chunks(3) {
@@ -939,6 +949,19 @@ impl Turn<'_> {
     fn with_menu_button(&self, mut m: Message, lang: Lang) -> Message {
         m.buttons.push(vec![self.menu_button(lang)]);
         m
+    }
+}
+
+/// The menu that lists the entries of a kind, and the kind's place in it. Every kind must have one (a new kind
+/// does not compile until it chooses), so no entry is out of the menus' reach.
+fn menu_of(kind: Kind) -> (Menu, u8) {
+    match kind {
+        Kind::Flow => (Menu::Safety, 0),
+        Kind::Safety => (Menu::Safety, 1),
+        Kind::Platform => (Menu::Platforms, 0),
+        Kind::Law => (Menu::Laws, 0),
+        Kind::Procedure => (Menu::Procedures, 0),
+        Kind::Contact => (Menu::Contacts, 0),
     }
 }
 
