@@ -66,7 +66,10 @@ fn qr(cli: &Cli, args: &QrArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn check(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let checked = knowledge::check(&cli.knowledge, knowledge::today(), knowledge_fit())?;
+    let mut checked = knowledge::check(&cli.knowledge, knowledge::today(), knowledge_fit())?;
+    let menus = crate::dialogue::engine::menu_warnings(&checked.knowledge, crate::telegram::SCREEN);
+    checked.report.diagnostics.extend(menus);
+    checked.report.sort();
     let report = &checked.report;
     writeln!(std::io::stdout().lock(), "{report}")?;
     let failed = report.has_errors() || (args.strict && report.warning_count() > 0);

@@ -561,3 +561,74 @@ fn danger_now_with_nothing_else_found_opens_what_to_do_first() {
         r.tallies
     );
 }
+
+#[test]
+fn buttons_stay_within_the_front_ends_limits() {
+    let small = udha::dialogue::Limits {
+        buttons_per_row: 2,
+        buttons_per_message: 6,
+        ..udha::dialogue::Limits::default()
+    };
+    let e = engine().with_limits(small);
+    for lang in Lang::ALL {
+        let mut s = Session::new(Some(lang.code()));
+        let menu = e.handle(&mut s, command(Command::Menu, ""));
+        for data in datas(&menu) {
+            let r = e.handle(&mut s, press(&data));
+            for m in &r.messages {
+                assert!(m.buttons.iter().all(|row| row.len() <= 2), "{data}: {:?}", m.buttons);
+                assert!(
+                    m.all_buttons().count() <= 6,
+                    "{data}: {} buttons",
+                    m.all_buttons().count()
+                );
+            }
+        }
+    }
+    // The row that leads back (the menu) is kept when buttons are dropped.
+    let mut rows: Vec<Vec<Button>> = (0..12)
+        .map(|i| {
+            vec![
+                Button::Copy {
+                    label: format!("{i}"),
+                    text: format!("{i}"),
+                };
+                3
+            ]
+        })
+        .collect();
+    rows.push(vec![Button::Link {
+        label: "menu".into(),
+        url: "https://example.org".into(),
+    }]);
+    let mut message = Message {
+        parts: Vec::new(),
+        buttons: rows,
+    };
+    small.fit_buttons(&mut message);
+    assert_eq!(message.all_buttons().count(), 6);
+    assert_eq!(message.buttons.last().map(|r| r[0].label()), Some("menu"));
+}
+
+#[test]
+fn udha_check_warns_when_a_menu_would_list_more_entries_than_a_message_shows() {
+    let index = common::shipped_index();
+    let knowledge = index.knowledge();
+    let telegram = udha::telegram::SCREEN;
+    assert!(udha::dialogue::engine::menu_warnings(knowledge, telegram).is_empty());
+    let small = udha::dialogue::Limits {
+        buttons_per_message: 10,
+        ..telegram
+    };
+    let warnings: Vec<String> = udha::dialogue::engine::menu_warnings(knowledge, small)
+        .into_iter()
+        .map(|d| d.message)
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("platform") && w.contains("at most 9")),
+        "{warnings:#?}"
+    );
+    assert!(warnings.iter().any(|w| w.contains("safety and flow")), "{warnings:#?}");
+}

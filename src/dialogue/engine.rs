@@ -8,7 +8,7 @@ use arc_swap::ArcSwap;
 use super::callback::{self, Action, EntryRef, Menu, Press, View};
 use super::message::{Button, Card, Message, Part, Reply, Tally};
 use super::texts::texts;
-use crate::knowledge::{Audience, Entry, Fit, Flow, Kind, Lang, Localized, urgent};
+use crate::knowledge::{Audience, Diagnostic, Entry, Fit, Flow, Kind, Knowledge, Lang, Localized, urgent};
 use crate::search::SearchIndex;
 use crate::search::emergency::{Assessment, Danger};
 
@@ -154,6 +154,9 @@ pub struct Limits {
     pub label_chars: usize,
     /// Longest text a copy button may hold.
     pub copy_chars: usize,
+    /// Most buttons in one row, and on one message.
+    pub buttons_per_row: usize,
+    pub buttons_per_message: usize,
 }
 
 impl Default for Limits {
@@ -165,6 +168,8 @@ impl Default for Limits {
             first_message_chars: 1200,
             label_chars: 48,
             copy_chars: 256,
+            buttons_per_row: 8,
+            buttons_per_message: 100,
         }
     }
 }
@@ -179,6 +184,26 @@ impl Limits {
         Fit {
             paragraph_chars: self.message_chars.saturating_sub(PARAGRAPH_ROOM),
             flow_step_bytes: callback::flow_step_room(self.button_data_bytes),
+        }
+    }
+
+    /// Keeps a message's buttons within these limits: a long row goes on in the next row; past the most buttons a
+    /// message may have, the last rows before the final one (the menu, "clear") are dropped.
+    pub fn fit_buttons(&self, message: &mut Message) {
+        let per_row = self.buttons_per_row.max(1);
+        if message.buttons.iter().any(|row| row.len() > per_row) {
+            message.buttons = std::mem::take(&mut message.buttons)
+                .into_iter()
+                .flat_map(|row| row.chunks(per_row).map(<[Button]>::to_vec).collect::<Vec<_>>())
+                .collect();
+        }
+        while message.buttons.iter().map(Vec::len).sum::<usize>() > self.buttons_per_message {
+            let at = message.buttons.len().saturating_sub(2);
+            let row = &mut message.buttons[at];
+            row.pop();
+            if row.is_empty() {
+                message.buttons.remove(at);
+            }
         }
     }
 }
@@ -219,25 +244,14 @@ impl Engine {
             index: &index,
             limits: self.limits,
         };
-        let mut reply = if let Event::Inline(query) = &incoming.event {
-            turn.cards(session.lang, query)
-        } else if let Event::InlineChosen(id) = &incoming.event {
-            turn.chosen(id)
-        } else if !incoming.private {
-            turn.group(session, &incoming.event)
-        } else {
-            match incoming.event {
-                Event::Command { command, arg } => turn.command(session, command, &arg),
-                Event::Text(text) => return turn.question(session, &text),
-                Event::Button(data) => return turn.press(session, &data),
-                Event::Media => Reply {
-                    messages: vec![turn.with_menu_button(Message::text(texts(session.lang).text_only), session.lang)],
-                    ..Reply::default()
-                },
-                Event::Inline(_) | Event::InlineChosen(_) => Reply::default(),
-            }
-        };
-        reply.lang = session.lang;
+        let mut reply = turn.answer(session, incoming);
+        for message in reply
+            .messages
+            .iter_mut()
+            .chain(reply.cards.iter_mut().map(|c| &mut c.message))
+        {
+            self.limits.fit_buttons(message);
+        }
         reply
     }
 }
@@ -249,6 +263,29 @@ struct Turn<'a> {
 }
 
 impl Turn<'_> {
+    fn answer(&self, session: &mut Session, incoming: Incoming) -> Reply {
+        let mut reply = if let Event::Inline(query) = &incoming.event {
+            self.cards(session.lang, query)
+        } else if let Event::InlineChosen(id) = &incoming.event {
+            self.chosen(id)
+        } else if !incoming.private {
+            self.group(session, &incoming.event)
+        } else {
+            match incoming.event {
+                Event::Command { command, arg } => self.command(session, command, &arg),
+                Event::Text(text) => return self.question(session, &text),
+                Event::Button(data) => return self.press(session, &data),
+                Event::Media => Reply {
+                    messages: vec![self.with_menu_button(Message::text(texts(session.lang).text_only), session.lang)],
+                    ..Reply::default()
+                },
+                Event::Inline(_) | Event::InlineChosen(_) => Reply::default(),
+            }
+        };
+        reply.lang = session.lang;
+        reply
+    }
+
     fn entry(&self, id: &str) -> Option<&Arc<Entry>> {
         self.index.knowledge().get(id)
     }
@@ -950,6 +987,41 @@ impl Turn<'_> {
         m.buttons.push(vec![self.menu_button(lang)]);
         m
     }
+}
+
+/// Buttons a menu has besides its entries: the way back to the main menu.
+const MENU_OWN_BUTTONS: usize = 1;
+
+/// Menus that would list more entries than a front end with `limits` shows on one message (the last ones would not
+/// be reachable from the menu, only by search and links): warnings for `udha check`.
+pub fn menu_warnings(knowledge: &Knowledge, limits: Limits) -> Vec<Diagnostic> {
+    let most = limits.buttons_per_message.saturating_sub(MENU_OWN_BUTTONS);
+    let mut counts: Vec<(Menu, Vec<Kind>, usize)> = Vec::new();
+    for kind in Kind::ALL {
+        let (menu, _) = menu_of(kind);
+        let n = knowledge.of_kind(kind).count();
+        match counts.iter_mut().find(|(m, ..)| *m == menu) {
+            Some((_, kinds, total)) => {
+                kinds.push(kind);
+                *total += n;
+            }
+            None => counts.push((menu, vec![kind], n)),
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(.., total)| *total > most)
+        .map(|(_, kinds, total)| {
+            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            Diagnostic::folder_warning(
+                format!(
+                    "one menu lists the {} entries ({total}), but a message shows at most {most}",
+                    names.join(" and ")
+                ),
+                "the last ones are reachable only by search and links: merge entries, or ask for the menu to be split",
+            )
+        })
+        .collect()
 }
 
 /// The menu that lists the entries of a kind, and the kind's place in it. Every kind must have one (a new kind

@@ -35,6 +35,14 @@ impl Diagnostic {
         }
     }
 
+    /// A warning about the folder as a whole.
+    pub fn folder_warning(message: impl Into<String>, hint: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::folder_error(message, hint)
+        }
+    }
+
     /// Whether this is about the folder as a whole rather than one file.
     pub(crate) fn is_about_folder(&self) -> bool {
         self.path.as_os_str().is_empty()

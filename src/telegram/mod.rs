@@ -124,12 +124,18 @@ impl Config {
 
 /// What Telegram shows, as the engine needs to know it: a first message that fits a phone screen, button labels
 /// that fit a phone's width, copy buttons within Telegram's limit.
+/// Telegram's most buttons in a row of an inline keyboard, and on one message.
+const BUTTONS_PER_ROW: usize = 8;
+const BUTTONS_PER_MESSAGE: usize = 100;
+
 pub const SCREEN: Limits = Limits {
     message_chars: html::MAX_MESSAGE_CHARS,
     button_data_bytes: dialogue::callback::MAX_BYTES,
     first_message_chars: 1200,
     label_chars: 48,
     copy_chars: COPY_TEXT_MAX,
+    buttons_per_row: BUTTONS_PER_ROW,
+    buttons_per_message: BUTTONS_PER_MESSAGE,
 };
 
 /// How long Telegram may keep an inline query's answer: short, so a knowledge update shows soon.
