@@ -1,4 +1,4 @@
-//! Search benchmark (issue 4, "Measured, not assumed"): `cargo bench --bench search`.
+//! Search benchmark ("measured, not assumed"): `cargo bench --bench search`.
 //!
 //! One run prints, for the shipped knowledge (`knowledge/`) and for a synthetic corpus of 100,000 entries:
 //! - query latency p50/p99 of `SearchIndex::search` over ~100 dev-set questions (both languages, typos included),
@@ -626,7 +626,7 @@ fn print_table(results: &[CorpusResult], queries: &[Query], shipped_build: &Samp
         });
     }
     println!();
-    println!("Targets (issue 4; the synthetic p99 target is for 100,000 entries):");
+    println!("Targets (BENCHMARKS.md; the synthetic p99 target is for 100,000 entries):");
     println!("{:<32} {:<16} {:<22} result", "target", "limit", "measured");
     for t in &targets {
         println!(
