@@ -350,3 +350,60 @@ fn from_bytes(bytes: &[u8]) -> Option<Vec<f32>> {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_weights_load() {
+        let weights = shipped().expect("rerank.bin has the expected size");
+        let t = temperature(weights);
+        assert!(t > 0.0 && t <= 1.0, "temperature {t}");
+    }
+
+    fn candidate(kind: Kind, raw: f32) -> Candidate {
+        Candidate {
+            kind,
+            audience: Audience::Both,
+            raw,
+            lean: 1.0,
+            coverage: 1.0,
+            fields: [0.5; 6],
+            cues: 1,
+            asker: 0,
+        }
+    }
+
+    #[test]
+    fn training_learns_which_wording_goes_with_which_entry_and_is_deterministic() {
+        let families = Families::SHIPPED;
+        let a = candidate(Kind::Law, 2.0);
+        let b = candidate(Kind::Safety, 1.8);
+        let example = |text: &str, right_is_b: bool| {
+            let q = Question::new(Lang::Sq, &text.split(' ').collect::<Vec<_>>(), text, families);
+            Example {
+                candidates: vec![
+                    (features(&q, "law-x", &a, 0, &a, families), 0.0, !right_is_b),
+                    (
+                        features(&q, "safety-y", &b, 1, &a, families),
+                        (1.8f32 / 2.0).ln(),
+                        right_is_b,
+                    ),
+                ],
+            }
+        };
+        let examples = vec![example("bllokoj llogarine", true), example("cili nen denon", false)];
+        let settings = Settings {
+            epochs: 20,
+            rate: 0.2,
+            l2: 1e-4,
+        };
+        let w = train(&examples, settings);
+        assert_eq!(w, train(&examples, settings));
+        let logit = |e: &Example, k: usize| e.candidates[k].1 + adjustment(&w, &e.candidates[k].0);
+        assert!(logit(&examples[0], 1) > logit(&examples[0], 0));
+        assert!(logit(&examples[1], 0) > logit(&examples[1], 1));
+        assert_eq!(from_bytes(&to_bytes(&w)), Some(w));
+    }
+}
