@@ -71,6 +71,10 @@ struct Figures {
     at3: f64,
     clear: f64,
     clear_right: f64,
+    /// Right answers shown as a choice; wrong first answers shown as a choice that holds the right one (in the
+    /// best four).
+    right_as_choice: f64,
+    wrong_saved: f64,
 }
 
 /// A question's candidates as (logit, right): the hand-made `ln(score / best)` plus the model's adjustment.
@@ -93,6 +97,7 @@ fn rank(a: &Asked, weights: Option<&[f32]>) -> Ranked {
 
 fn measure(ranked: &[Ranked], temperature: f32) -> Figures {
     let (mut at1, mut at3, mut clear, mut clear_right) = (0, 0, 0, 0);
+    let (mut right_as_choice, mut wrong_saved) = (0, 0);
     for scored in ranked {
         at1 += usize::from(scored.first().is_some_and(|s| s.1));
         at3 += usize::from(scored.iter().take(3).any(|s| s.1));
@@ -100,9 +105,14 @@ fn measure(ranked: &[Ranked], temperature: f32) -> Figures {
             [best, next, ..] => (temperature * next.0).exp() < 0.85 * (temperature * best.0).exp(),
             _ => true,
         };
+        let right = scored.first().is_some_and(|s| s.1);
         if is_clear {
             clear += 1;
-            clear_right += usize::from(scored.first().is_some_and(|s| s.1));
+            clear_right += usize::from(right);
+        } else if right {
+            right_as_choice += 1;
+        } else if scored.iter().take(4).any(|s| s.1) {
+            wrong_saved += 1;
         }
     }
     let n = ranked.len().max(1) as f64;
@@ -111,6 +121,8 @@ fn measure(ranked: &[Ranked], temperature: f32) -> Figures {
         at3: at3 as f64 / n,
         clear: clear as f64 / n,
         clear_right: clear_right as f64 / clear.max(1) as f64,
+        right_as_choice: right_as_choice as f64 / at1.max(1) as f64,
+        wrong_saved: wrong_saved as f64 / (ranked.len() - at1).max(1) as f64,
     }
 }
 
@@ -161,6 +173,12 @@ fn cross_validate(sets: &[Vec<Asked>], extra: &[Asked], settings: Settings, prin
     }
     let temperature = fit_temperature(&base_all, &re_all);
     if print {
+        let (b, r) = (measure(&base_all, 1.0), measure(&re_all, temperature));
+        println!(
+            "all sets, out of fold: right answers shown as a choice {:.3} -> {:.3}; wrong first answers turned into \
+             a choice holding the right one {:.3} -> {:.3}",
+            b.right_as_choice, r.right_as_choice, b.wrong_saved, r.wrong_saved
+        );
         println!(
             "{:<26} {:>5} | {:>6} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} {:>6}",
             "held-out set", "n", "@1", "@3", "clear", "c.ok", "re@1", "re@3", "clear", "c.ok"
