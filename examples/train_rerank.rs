@@ -282,35 +282,23 @@ fn main() -> anyhow::Result<()> {
 
 /// Feature families and training settings compared under the same cross-validation.
 fn variants(index: &SearchIndex, sets: &[Vec<Question>]) {
-    let dense = Families {
-        dense: true,
-        words_id: false,
-        words_kind: false,
-        ngrams_id: false,
-    };
+    let all = Families::SHIPPED;
     let families = [
+        ("shipped", all),
         (
-            "dense + words×id + words×kind",
+            "shipped + bigrams×id",
             Families {
-                words_id: true,
-                words_kind: true,
-                ..dense
+                bigrams_id: true,
+                ..all
             },
         ),
+        ("shipped + groups×id", Families { groups_id: true, ..all }),
         (
-            "dense + ngrams×id",
+            "shipped + bigrams×id + groups×id",
             Families {
-                ngrams_id: true,
-                ..dense
-            },
-        ),
-        (
-            "all",
-            Families {
-                words_id: true,
-                words_kind: true,
-                ngrams_id: true,
-                ..dense
+                bigrams_id: true,
+                groups_id: true,
+                ..all
             },
         ),
     ];
@@ -320,9 +308,9 @@ fn variants(index: &SearchIndex, sets: &[Vec<Question>]) {
         let extra = examples(index, std::slice::from_ref(&entries), f)
             .pop()
             .unwrap_or_default();
-        for with_entries in [false, true] {
+        for with_entries in [false] {
             let extra: &[Asked] = if with_entries { &extra } else { &[] };
-            for epochs in [5, 10, 20, 40] {
+            for epochs in [5, 10, 20] {
                 for rate in [0.1, 0.2, 0.4] {
                     for l2 in [1e-5, 1e-4] {
                         let s = Settings { epochs, rate, l2 };

@@ -314,7 +314,12 @@ impl SearchIndex {
             .filter(|(word, _)| !is_stop(word, lang))
             .map(|(_, terms)| terms[own].0.as_ref())
             .collect();
-        let question = rerank::Question::new(lang, &stems, normalized, families);
+        let mut question = rerank::Question::new(lang, &stems, normalized, families);
+        if families.groups_id {
+            for &g in &expansion.groups {
+                question.add_group(self.synonyms.first_phrase(g));
+            }
+        }
         Some((question, scored))
     }
 

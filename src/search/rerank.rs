@@ -52,6 +52,10 @@ pub struct Families {
     pub words_kind: bool,
     /// Question character n-grams × entry id.
     pub ngrams_id: bool,
+    /// Pairs of the question's successive words × entry id.
+    pub bigrams_id: bool,
+    /// The glossary groups the question names × entry id.
+    pub groups_id: bool,
 }
 
 impl Families {
@@ -60,6 +64,8 @@ impl Families {
         words_id: true,
         words_kind: true,
         ngrams_id: true,
+        bigrams_id: false,
+        groups_id: false,
     };
 }
 
@@ -71,11 +77,32 @@ pub struct Question {
     pub words: Vec<u64>,
     /// Hashes of its character n-grams.
     pub ngrams: Vec<u64>,
+    /// Hashes of its pairs of successive words (stems).
+    pub bigrams: Vec<u64>,
+    /// Hashes of the glossary groups it names (by their first phrase).
+    pub groups: Vec<u64>,
 }
 
 impl Question {
+    /// Adds the glossary groups the question names, each by its first phrase's keys.
+    pub fn add_group(&mut self, first_phrase: &[String]) {
+        let h = hash(3, first_phrase.iter().flat_map(|k| k.bytes().chain(*b" ")));
+        if !self.groups.contains(&h) {
+            self.groups.push(h);
+        }
+    }
+
     /// The question's tokens from its words' stems and its normalized text.
     pub fn new(lang: Lang, stems: &[&str], normalized: &str, families: Families) -> Question {
+        let mut bigrams: Vec<u64> = Vec::new();
+        if families.bigrams_id {
+            bigrams = stems
+                .windows(2)
+                .map(|p| hash(2, p[0].bytes().chain(*b" ").chain(p[1].bytes())))
+                .collect();
+            bigrams.sort_unstable();
+            bigrams.dedup();
+        }
         let mut words: Vec<u64> = stems.iter().map(|s| hash(1, s.bytes())).collect();
         words.sort_unstable();
         words.dedup();
@@ -98,6 +125,8 @@ impl Question {
             english: lang == Lang::En,
             words,
             ngrams,
+            bigrams,
+            groups: Vec::new(),
         }
     }
 }
@@ -214,6 +243,12 @@ pub fn features(
     }
     if families.ngrams_id {
         hashed(&question.ngrams, id);
+    }
+    if families.bigrams_id {
+        hashed(&question.bigrams, id);
+    }
+    if families.groups_id {
+        hashed(&question.groups, id);
     }
     out
 }
