@@ -102,6 +102,8 @@ pub struct SearchIndex {
     pub(crate) vocabulary: FxHashMap<String, TermInfo>,
     /// By position in `knowledge.entries()`: the numbers of the entry's terms, sorted.
     entry_terms: Vec<u32>,
+    /// Beside `entry_terms`: in which of the entry's fields each term occurs (the bits of [`TermInfo::fields`]).
+    entry_term_fields: Vec<u8>,
     /// Where each entry's terms start in `entry_terms` (one more than there are entries).
     entry_term_starts: Vec<usize>,
     /// The stems of the knowledge's words (see [`SearchIndex::stem`]).
@@ -312,6 +314,7 @@ impl Part {
 struct Terms {
     vocabulary: FxHashMap<String, TermInfo>,
     entry_terms: Vec<u32>,
+    entry_term_fields: Vec<u8>,
     entry_term_starts: Vec<usize>,
 }
 
@@ -337,11 +340,22 @@ impl Terms {
         info.id
     }
 
-    /// Ends an entry with the numbers of its terms (in any order, repeated).
-    fn end_entry(&mut self, mut ids: Vec<u32>) {
+    /// Ends an entry with the numbers of its terms and the field bit of each occurrence (in any order,
+    /// repeated).
+    fn end_entry(&mut self, mut ids: Vec<(u32, u8)>) {
         ids.sort_unstable();
-        ids.dedup();
-        self.entry_terms.extend(ids);
+        for (id, bit) in ids {
+            if self.entry_terms.len() > *self.entry_term_starts.last().unwrap_or(&0)
+                && self.entry_terms.last() == Some(&id)
+            {
+                if let Some(bits) = self.entry_term_fields.last_mut() {
+                    *bits |= bit;
+                }
+            } else {
+                self.entry_terms.push(id);
+                self.entry_term_fields.push(bit);
+            }
+        }
         self.entry_term_starts.push(self.entry_terms.len());
     }
 
@@ -374,7 +388,7 @@ impl Builder<'_> {
         doc.add_text(fields.kind, entry.kind.as_str());
         doc.add_text(fields.audience, entry.audience.as_str());
         let texts = Lang::ALL.map(|lang| Part::texts(entry, lang));
-        let mut ids: Vec<u32> = Vec::new();
+        let mut ids: Vec<(u32, u8)> = Vec::new();
         for (lang, texts) in Lang::ALL.into_iter().zip(&texts) {
             let (head_field, text_field) = fields.lang(lang);
             let mut head: Vec<String> = Vec::new();
@@ -385,7 +399,7 @@ impl Builder<'_> {
                 let groups = self.synonyms.occurrences(&self.stems.keys(text));
                 terms.extend(groups.into_iter().map(group_token));
                 let bit = part.field_bit(lang);
-                ids.extend(terms.iter().map(|term| self.terms.add(term, bit)));
+                ids.extend(terms.iter().map(|term| (self.terms.add(term, bit), bit)));
                 match part {
                     Part::Title => {
                         for _ in 0..TITLE_REPEAT {
@@ -491,6 +505,7 @@ impl SearchIndex {
             entry_subjects,
             vocabulary: terms.vocabulary,
             entry_terms: terms.entry_terms,
+            entry_term_fields: terms.entry_term_fields,
             entry_term_starts: terms.entry_term_starts,
             stems,
             spelling,
@@ -502,6 +517,14 @@ impl SearchIndex {
     pub(crate) fn entry_terms(&self, position: usize) -> &[u32] {
         match self.entry_term_starts.get(position..position + 2) {
             Some(&[start, end]) => &self.entry_terms[start..end],
+            _ => &[],
+        }
+    }
+
+    /// Beside [`SearchIndex::entry_terms`]: the fields of the entry each of its terms occurs in.
+    pub(crate) fn entry_term_fields(&self, position: usize) -> &[u8] {
+        match self.entry_term_starts.get(position..position + 2) {
+            Some(&[start, end]) => &self.entry_term_fields[start..end],
             _ => &[],
         }
     }

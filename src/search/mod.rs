@@ -8,6 +8,7 @@ pub mod emergency;
 pub mod index;
 pub mod lang;
 pub mod query;
+pub mod rerank;
 mod spelling;
 pub(crate) mod synonyms;
 mod weights;

@@ -11,6 +11,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query};
 use super::analysis::{fold, is_stop, words};
 use super::cues::{self, Guidance};
 use super::index::{HEAD_BOOST, SearchIndex, TermInfo};
+use super::rerank::{self, Cue, Families, Feature};
 use super::synonyms::{self, Expansion, group_token};
 use super::{emergency, lang as langdetect};
 use crate::knowledge::{Entry, Kind, Lang};
@@ -83,6 +84,20 @@ fn slot(lang: Lang) -> usize {
     Lang::ALL.iter().position(|&l| l == lang).unwrap_or(0)
 }
 
+/// A word of the question as the coverage counts it: the numbers of the terms that stand for it, and how telling
+/// it is (the highest idf of them).
+struct Concept {
+    ids: Vec<u32>,
+    idf: f32,
+}
+
+/// A candidate of the hand-made ranking and what the re-ranker reads of it.
+struct Scored {
+    entry: Arc<Entry>,
+    score: f32,
+    facts: rerank::Candidate,
+}
+
 /// One ranked entry.
 #[derive(Debug, Clone)]
 pub struct Hit {
@@ -140,7 +155,7 @@ impl SearchIndex {
         let hits = if limit == 0 {
             Vec::new()
         } else {
-            self.rank(&text, &typed, lang, limit)
+            self.rank(&text, &typed, &normalized, lang, limit)
         };
         Answer { lang, danger, hits }
     }
@@ -158,9 +173,87 @@ impl SearchIndex {
         (folded, normalized)
     }
 
-    fn rank(&self, text: &str, typed: &[String], lang: Lang, limit: usize) -> Vec<Hit> {
-        if typed.is_empty() {
+    fn rank(&self, text: &str, typed: &[String], normalized: &str, lang: Lang, limit: usize) -> Vec<Hit> {
+        // A few more than asked for: the leans, the coverage and the re-ranker may reorder them. (The fewer, the
+        // sooner block-WAND can skip entries that cannot make it.)
+        let wanted = (limit * CANDIDATES_PER_RESULT).max(MIN_CANDIDATES);
+        let model = rerank::shipped();
+        let families = Families::SHIPPED;
+        let Some((question, mut scored)) = self.candidates(text, typed, normalized, lang, wanted, families) else {
             return Vec::new();
+        };
+        if let Some(weights) = model
+            && let Some(best) = scored.first().map(|s| s.facts.clone())
+        {
+            let best_score = best.score().max(f32::MIN_POSITIVE);
+            let temperature = rerank::temperature(weights);
+            for (rank, s) in scored.iter_mut().enumerate() {
+                let adjustment = if rank < rerank::CANDIDATES {
+                    let features = rerank::features(&question, &s.entry.id, &s.facts, rank, &best, families);
+                    rerank::adjustment(weights, &features).clamp(-20.0, 20.0)
+                } else {
+                    0.0
+                };
+                let z = (s.score / best_score).max(1e-6).ln() + adjustment;
+                s.score = best_score * (temperature * z).exp();
+            }
+            scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry.id.cmp(&b.entry.id)));
+        }
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|s| Hit {
+                entry: s.entry,
+                score: s.score,
+            })
+            .collect()
+    }
+
+    /// The re-ranker's training examples for a question: its best candidates by the hand-made ranking (at most
+    /// [`rerank::CANDIDATES`]), each as (entry id, features, `ln(score / best score)`). Used by `train_rerank`.
+    #[doc(hidden)]
+    pub fn rerank_candidates(
+        &self,
+        query: &str,
+        user_lang: Lang,
+        families: Families,
+    ) -> Vec<(String, Vec<Feature>, f32)> {
+        let text = clean(query);
+        let (_, normalized) = self.readings_of_clean(&text);
+        let typed: Vec<String> = words(&normalized).take(MAX_QUERY_WORDS).collect();
+        let lang = langdetect::detect_words(langdetect::has_albanian_letters(&text), &typed, user_lang);
+        let wanted = (3 * CANDIDATES_PER_RESULT).max(MIN_CANDIDATES);
+        let Some((question, scored)) = self.candidates(&text, &typed, &normalized, lang, wanted, families) else {
+            return Vec::new();
+        };
+        let Some(best) = scored.first().map(|s| s.facts.clone()) else {
+            return Vec::new();
+        };
+        let best_score = best.score().max(1e-6);
+        scored
+            .iter()
+            .take(rerank::CANDIDATES)
+            .enumerate()
+            .map(|(rank, s)| {
+                let features = rerank::features(&question, &s.entry.id, &s.facts, rank, &best, families);
+                (s.entry.id.clone(), features, (s.score / best_score).max(1e-6).ln())
+            })
+            .collect()
+    }
+
+    /// The hand-made ranking: tantivy's best `wanted` entries, each score multiplied by the leans and the coverage,
+    /// best first; with what the re-ranker reads of the question and of each candidate.
+    fn candidates(
+        &self,
+        text: &str,
+        typed: &[String],
+        normalized: &str,
+        lang: Lang,
+        wanted: usize,
+        families: Families,
+    ) -> Option<(rerank::Question, Vec<Scored>)> {
+        if typed.is_empty() {
+            return None;
         }
         let looked_up = self.look_up(typed);
         let sq_stems: Vec<&str> = looked_up.iter().map(|stems| stems[slot(Lang::Sq)].0.as_ref()).collect();
@@ -174,34 +267,103 @@ impl SearchIndex {
         let ends_mid_word = text.chars().last().is_some_and(char::is_alphanumeric);
         let clauses = self.clauses(typed, &looked_up, &expansion, lang, ends_mid_word);
         if clauses.is_empty() {
-            return Vec::new();
+            return None;
         }
         let query = BooleanQuery::new(clauses.into_iter().map(|(_, q)| (Occur::Should, q)).collect());
-        // A few more than asked for: the leans and the coverage below may reorder them. (The fewer, the sooner
-        // block-WAND can skip entries that cannot make it.)
-        let wanted = (limit * CANDIDATES_PER_RESULT).max(MIN_CANDIDATES);
-        let Ok(top) = self
+        let top = self
             .reader
             .searcher()
             .search(&query, &TopDocs::with_limit(wanted).order_by_score())
-        else {
-            return Vec::new();
-        };
+            .ok()?;
         let leans = Leans::read(self, typed, lang, &expansion, &sq_stems);
         let concepts = self.concepts(typed, &looked_up, &expansion);
         let entries = self.knowledge.entries();
-        let mut hits: Vec<Hit> = top
+        let mut scored: Vec<Scored> = top
             .into_iter()
-            .filter_map(|(score, addr)| {
+            .filter_map(|(raw, addr)| {
                 let &i = self.doc_entry.get(&(addr.segment_ord, addr.doc_id))?;
                 let entry = entries.get(i)?.clone();
-                let score = score * leans.factor(self, i, &entry) * self.coverage(i, &concepts);
-                Some(Hit { entry, score })
+                let (lean, cues) = leans.factor(self, i, &entry);
+                let coverage = self.coverage(i, &concepts);
+                let facts = rerank::Candidate {
+                    kind: entry.kind,
+                    audience: entry.audience,
+                    raw,
+                    lean,
+                    coverage,
+                    fields: self.field_shares(i, &concepts, lang),
+                    cues: cues | if lang == Lang::En { 1 << Cue::English as u32 } else { 0 },
+                    asker: match leans.audience {
+                        None => 0,
+                        Some(crate::knowledge::Audience::Provider) => 1,
+                        Some(_) => 2,
+                    },
+                };
+                Some(Scored {
+                    score: facts.score(),
+                    entry,
+                    facts,
+                })
             })
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry.id.cmp(&b.entry.id)));
-        hits.truncate(limit);
-        hits
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry.id.cmp(&b.entry.id)));
+        let own = slot(lang);
+        let stems: Vec<&str> = typed
+            .iter()
+            .zip(&looked_up)
+            .filter(|(word, _)| !is_stop(word, lang))
+            .map(|(_, terms)| terms[own].0.as_ref())
+            .collect();
+        let mut question = rerank::Question::new(lang, &stems, normalized, families);
+        if families.groups_id {
+            for &g in &expansion.groups {
+                question.add_group(self.synonyms.first_phrase(g));
+            }
+        }
+        Some((question, scored))
+    }
+
+    /// Shares of the question's concepts the entry at `i` has in its head and text in `lang`, in the other
+    /// language's head and text, then weighted by idf: in its head in `lang`, anywhere (see
+    /// [`rerank::Candidate::fields`]).
+    fn field_shares(&self, i: usize, concepts: &[Concept], lang: Lang) -> [f32; 6] {
+        let mut out = [0.0f32; 6];
+        if concepts.is_empty() {
+            return out;
+        }
+        let terms = self.entry_terms(i);
+        let fields = self.entry_term_fields(i);
+        let own = if lang == Lang::Sq { 1u8 } else { 2 };
+        let other = 3 - own;
+        let mut total_idf = 0.0;
+        for concept in concepts {
+            let mut bits = 0u8;
+            for id in &concept.ids {
+                if let Ok(k) = terms.binary_search(id) {
+                    bits |= fields[k];
+                }
+            }
+            total_idf += concept.idf;
+            for (slot, bit) in [own, own << 2, other, other << 2].into_iter().enumerate() {
+                if bits & bit != 0 {
+                    out[slot] += 1.0;
+                }
+            }
+            if bits & own != 0 {
+                out[4] += concept.idf;
+            }
+            if bits != 0 {
+                out[5] += concept.idf;
+            }
+        }
+        let n = concepts.len() as f32;
+        for v in &mut out[..4] {
+            *v /= n;
+        }
+        for v in &mut out[4..] {
+            *v /= total_idf.max(1e-6);
+        }
+        out
     }
 
     /// Each word's stem in each language (in the order of [`Lang::ALL`]), and what the index has of it there (none
@@ -282,14 +444,14 @@ impl SearchIndex {
 
     /// The factor for how many of the question's `concepts` the entry at position `i` covers (see [`COVERAGE`]);
     /// 1 when the question has none.
-    fn coverage(&self, i: usize, concepts: &[Vec<u32>]) -> f32 {
+    fn coverage(&self, i: usize, concepts: &[Concept]) -> f32 {
         if concepts.is_empty() {
             return 1.0;
         }
         let terms = self.entry_terms(i);
         let covered = concepts
             .iter()
-            .filter(|ids| ids.iter().any(|id| terms.binary_search(id).is_ok()))
+            .filter(|c| c.ids.iter().any(|id| terms.binary_search(id).is_ok()))
             .count();
         1.0 - COVERAGE + COVERAGE * covered as f32 / concepts.len() as f32
     }
@@ -297,24 +459,27 @@ impl SearchIndex {
     /// The question's words that carry meaning, each as the numbers of the terms that stand for it in the index:
     /// its stem in either language and the words of its glossary groups. Words the index has never seen (typos)
     /// are left out: no entry covers them exactly.
-    fn concepts(&self, typed: &[String], looked_up: &[LookedUp<'_>], expansion: &Expansion) -> Vec<Vec<u32>> {
-        let mut concepts: Vec<Vec<u32>> = Vec::new();
+    fn concepts(&self, typed: &[String], looked_up: &[LookedUp<'_>], expansion: &Expansion) -> Vec<Concept> {
+        let mut concepts: Vec<Concept> = Vec::new();
         for (i, word) in typed.iter().enumerate() {
             if Lang::ALL.iter().any(|&l| is_stop(word, l)) {
                 continue;
             }
-            let mut ids: Vec<u32> = looked_up[i]
-                .iter()
-                .filter_map(|(_, info)| info.map(|info| info.id))
-                .collect();
+            let mut ids: Vec<u32> = Vec::new();
+            let mut idf: f32 = 0.0;
+            for info in looked_up[i].iter().filter_map(|(_, info)| *info) {
+                ids.push(info.id);
+                idf = idf.max(self.idf(info));
+            }
             for g in expansion.covering(i) {
-                if let Some(info) = self.vocabulary.get(&group_token(g)) {
+                if let Some(&info) = self.vocabulary.get(&group_token(g)) {
                     ids.push(info.id);
+                    idf = idf.max(self.idf(info));
                 }
             }
             ids.dedup();
-            if !ids.is_empty() && !concepts.contains(&ids) {
-                concepts.push(ids);
+            if !ids.is_empty() && !concepts.iter().any(|c| c.ids == ids) {
+                concepts.push(Concept { ids, idf });
             }
         }
         concepts
@@ -428,25 +593,56 @@ impl<'q> Leans<'q> {
         }
     }
 
-    /// How much the entry at position `i` is leaned towards (above 1) or away from (below 1).
-    fn factor(&self, index: &SearchIndex, i: usize, entry: &Entry) -> f32 {
+    /// How much the entry at position `i` is leaned towards (above 1) or away from (below 1), and the question's
+    /// cues and the entry's match of them for the re-ranker (bits of [`Cue`]).
+    fn factor(&self, index: &SearchIndex, i: usize, entry: &Entry) -> (f32, u32) {
+        let bit = |c: Cue| 1u32 << c as u32;
+        let mut cues = bit(Cue::Always);
         let mut factor = match self.audience {
-            Some(want) if entry.audience == want => AUDIENCE_LEAN,
+            Some(want) if entry.audience == want => {
+                cues |= bit(Cue::AudienceMatches);
+                AUDIENCE_LEAN
+            }
             _ => 1.0,
         };
+        if self.subjects != 0 {
+            cues |= bit(Cue::Subjects);
+        }
         if self.subjects & index.entry_subjects[i] != 0 {
+            cues |= bit(Cue::SubjectMatches);
             factor *= SUBJECT_LEAN;
+        }
+        if self.named_place {
+            cues |= bit(Cue::PlaceNamed);
         }
         if let Some(place) = &index.entry_places[i]
             && self.named_place
         {
             factor *= if self.sq_stems.contains(&place.as_str()) {
+                cues |= bit(Cue::PlaceMatches);
                 PLACE_NAMED
             } else {
                 PLACE_OTHER
             };
         }
-        factor * self.kind_factor(index, i, entry.kind)
+        if self.law {
+            cues |= bit(Cue::Law);
+        }
+        match self.guidance {
+            Guidance::Asked => cues |= bit(Cue::GuideAsked),
+            Guidance::Unsure => cues |= bit(Cue::GuideUnsure),
+            Guidance::None => {}
+        }
+        if self.contact {
+            cues |= bit(Cue::Contact);
+        }
+        if self.named_platform {
+            cues |= bit(Cue::PlatformNamed);
+            if index.entry_platforms[i].iter().any(|g| self.groups.contains(g)) {
+                cues |= bit(Cue::PlatformMatches);
+            }
+        }
+        (factor * self.kind_factor(index, i, entry.kind), cues)
     }
 
     fn kind_factor(&self, index: &SearchIndex, i: usize, kind: Kind) -> f32 {

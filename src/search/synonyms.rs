@@ -105,6 +105,14 @@ impl Synonyms {
         s
     }
 
+    /// A group's first phrase (the keys of its words): what names the group whatever its position.
+    pub fn first_phrase(&self, group: usize) -> &[String] {
+        self.groups
+            .get(group)
+            .and_then(|g| g.first())
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// How many groups the glossary has.
     pub fn len(&self) -> usize {
         self.groups.len()
