@@ -1,6 +1,7 @@
-//! Trains the search's re-ranker (`src/search/rerank.bin`) from the dev set and the tuning sets in `tests/data`
-//! (never the held-back half), and prints leave-one-set-out cross-validation: for each set, a model trained on the
-//! other three against the hand-made ranking on it.
+//! Trains the search's re-ranker (`src/search/rerank.bin`) from the tuning sets in `tests/data` (never the dev set,
+//! which stays a measure of search, nor the held-back half), and prints leave-one-set-out cross-validation over the
+//! dev set and the tuning sets: for each set, a model trained on the other three against the hand-made ranking on
+//! it.
 //!
 //! `cargo run --release --example train_rerank` writes the weights; `-- --check` only prints the figures;
 //! `-- --variants` also compares feature families and training settings.
@@ -230,6 +231,10 @@ fn entry_questions(index: &SearchIndex) -> Vec<Question> {
     out
 }
 
+/// How many of [`SETS`], from the first, the shipped model does not learn from: the dev set stays an honest
+/// regression guard (`tests/search_quality.rs`), not questions the model has seen.
+const KEPT_OUT: usize = 1;
+
 /// Whether the shipped model also learns from the entries' titles and keywords.
 const WITH_ENTRIES: bool = false;
 
@@ -271,7 +276,13 @@ fn main() -> anyhow::Result<()> {
     if args.iter().any(|a| a == "--check") || args.iter().any(|a| a == "--variants") {
         return Ok(());
     }
-    let all: Vec<Example> = shipped.iter().flatten().chain(&extra).map(copy).collect();
+    let all: Vec<Example> = shipped
+        .iter()
+        .skip(KEPT_OUT)
+        .flatten()
+        .chain(&extra)
+        .map(copy)
+        .collect();
     let mut weights = rerank::train(&all, Settings::SHIPPED);
     rerank::set_temperature(&mut weights, temperature);
     let path = root.join("src/search/rerank.bin");

@@ -102,26 +102,24 @@ fn assert_targets(file: &str, groups: &BTreeMap<&str, Tally>, at1: f64, at3: f64
 fn dev_set_recall_meets_the_targets() {
     let groups = recall("devset.yaml");
     assert!(groups["overall"].n >= 150, "the dev set has at least 150 questions");
-    assert_targets("devset.yaml", &groups, 0.85, 0.95);
+    // The dev set is kept out of the re-ranker's training (examples/train_rerank.rs): it measures search.
+    assert_targets("devset.yaml", &groups, 0.95, 0.99);
 }
 
 /// The goal on the held-back half of the fresh questions (recall@1, recall@3), overall and for Albanian alone.
 const FRESH_GOAL: (f64, f64) = (0.88, 0.96);
-/// What the held-back half must not fall below: the figures reached so far, less a margin. Raise it as search
-/// improves, up to [`FRESH_GOAL`].
-const FRESH_FLOOR: (f64, f64) = (0.80, 0.94);
 
 /// Questions written by people who saw only the coverage list, never the knowledge: tuning sets (used to improve
-/// keywords, variants and cues) and a held-back half (never looked at while tuning). The held-back half must not
-/// fall below the floor; the tuning sets are reported beside it, and how far the goal is.
+/// keywords, variants and cues, and learnt by the re-ranker) and a held-back half (never looked at while tuning).
+/// The held-back half must meet the goal, overall and for Albanian alone; the tuning sets are reported beside it.
 #[test]
 fn fresh_questions_hold_on_the_held_back_half() {
     let tuning = recall("fresh-search-tune.yaml");
     let tuning2 = recall("fresh-search-tune2.yaml");
     let held_back = recall("fresh-search-heldout.yaml");
     for (name, groups) in [
-        ("tuning half", &tuning),
-        ("tuning set 2", &tuning2),
+        ("tuning half (learnt by the re-ranker)", &tuning),
+        ("tuning set 2 (learnt by the re-ranker)", &tuning2),
         ("held-back half", &held_back),
     ] {
         let (o, a) = (groups["overall"], groups["albanian"]);
@@ -134,16 +132,11 @@ fn fresh_questions_hold_on_the_held_back_half() {
         );
     }
     assert!(tuning["overall"].n + held_back["overall"].n >= 300);
-    let goal_met = ["overall", "albanian"]
-        .iter()
-        .all(|k| held_back[k].r1() >= FRESH_GOAL.0 && held_back[k].r3() >= FRESH_GOAL.1);
     println!(
-        "held-back goal recall@1 >= {} and @3 >= {}: {}",
-        FRESH_GOAL.0,
-        FRESH_GOAL.1,
-        if goal_met { "met" } else { "NOT met yet" }
+        "held-back goal recall@1 >= {} and @3 >= {}, overall and Albanian",
+        FRESH_GOAL.0, FRESH_GOAL.1
     );
-    assert_targets("fresh-search-heldout.yaml", &held_back, FRESH_FLOOR.0, FRESH_FLOOR.1);
+    assert_targets("fresh-search-heldout.yaml", &held_back, FRESH_GOAL.0, FRESH_GOAL.1);
 }
 
 #[derive(Deserialize)]

@@ -9,8 +9,8 @@
 //! and character n-grams with the entry's id and kind (what the hand-made ranking cannot list: which wording goes
 //! with which entry).
 //!
-//! Trained by `cargo run --release --example train_rerank` on the dev set and the tuning sets (never the
-//! held-back half), listwise (softmax over a question's candidates); `-- --check` prints the leave-one-set-out
+//! Trained by `cargo run --release --example train_rerank` on the tuning sets (never the dev set, which stays a
+//! measure of search, nor the held-back half), listwise (softmax over a question's candidates); `-- --check` prints the leave-one-set-out
 //! cross-validation. The weights are data, committed beside this file (`rerank.bin`: little-endian f32, one per
 //! feature).
 
