@@ -7,6 +7,7 @@ pub mod cues;
 pub mod emergency;
 pub mod index;
 pub mod lang;
+pub mod linear;
 pub mod query;
 pub mod rerank;
 mod spelling;

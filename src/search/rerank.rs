@@ -16,6 +16,7 @@
 
 use std::sync::LazyLock;
 
+use super::linear::{self, hash};
 use crate::knowledge::{Audience, Kind, Lang};
 
 /// Hashed (question token, candidate) pairs.
@@ -31,8 +32,7 @@ pub const CANDIDATES: usize = 10;
 /// Character n-gram lengths over the question's normalized text.
 const NGRAMS: [usize; 2] = [3, 4];
 
-/// One feature: its index among the weights and its value.
-pub type Feature = (u32, f32);
+pub use super::linear::Feature;
 
 static MODEL: LazyLock<Option<Vec<f32>>> = LazyLock::new(|| from_bytes(include_bytes!("rerank.bin")));
 
@@ -253,16 +253,6 @@ pub fn features(
     out
 }
 
-/// FNV-1a of the bytes, seeded by a family.
-fn hash(family: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ family.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    for b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 /// A (question token, candidate) pair's bucket.
 fn bucket(token: u64, with: u64) -> u32 {
     let mut h = token ^ with.rotate_left(29);
@@ -321,18 +311,11 @@ impl Settings {
 /// adjustment), the loss the log of the right candidates' share; L2, AdaGrad, a fixed shuffle (the same examples
 /// always give the same weights). Questions whose right entry is not among the candidates teach nothing.
 pub fn train(examples: &[Example], settings: Settings) -> Vec<f32> {
-    let mut weights = vec![0.0f32; WEIGHTS];
-    let mut squares = vec![1e-6f32; WEIGHTS];
+    let mut training = linear::AdaGrad::new(WEIGHTS, settings.rate, settings.l2);
     let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let mut grad: Vec<f32> = Vec::new();
     for _ in 0..settings.epochs {
-        for i in (1..order.len()).rev() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            order.swap(i, (seed % (i as u64 + 1)) as usize);
-        }
+        training.shuffle(&mut order);
         for &k in &order {
             let cands = &examples[k].candidates;
             if !cands.iter().any(|c| c.2) {
@@ -340,7 +323,7 @@ pub fn train(examples: &[Example], settings: Settings) -> Vec<f32> {
             }
             let logits: Vec<f32> = cands
                 .iter()
-                .map(|(f, offset, _)| offset + adjustment(&weights, f))
+                .map(|(f, offset, _)| offset + adjustment(&training.weights, f))
                 .collect();
             let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             let exps: Vec<f32> = logits.iter().map(|z| (z - max).exp()).collect();
@@ -357,33 +340,18 @@ pub fn train(examples: &[Example], settings: Settings) -> Vec<f32> {
                 if g.abs() < 1e-7 {
                     continue;
                 }
-                for &(i, v) in features {
-                    let i = i as usize;
-                    let g = g * v + settings.l2 * weights[i];
-                    squares[i] += g * g;
-                    weights[i] -= settings.rate * g / squares[i].sqrt();
-                }
+                training.step(features, g);
             }
         }
     }
-    weights
+    training.weights
 }
 
 /// The weights as `rerank.bin` stores them.
-pub fn to_bytes(weights: &[f32]) -> Vec<u8> {
-    weights.iter().flat_map(|w| w.to_le_bytes()).collect()
-}
+pub use linear::to_bytes;
 
 fn from_bytes(bytes: &[u8]) -> Option<Vec<f32>> {
-    if bytes.len() != WEIGHTS * 4 {
-        return None;
-    }
-    Some(
-        bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect(),
-    )
+    linear::from_bytes(bytes, WEIGHTS)
 }
 
 #[cfg(test)]

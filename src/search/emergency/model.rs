@@ -8,6 +8,7 @@
 use std::sync::LazyLock;
 
 use super::Cues;
+use crate::search::linear;
 
 /// Hashed text features.
 pub(crate) const BUCKETS: usize = 1 << 16;
@@ -25,8 +26,7 @@ pub(crate) const POSSIBLE_UNCUED: f32 = 0.3;
 
 static MODEL: LazyLock<Option<Vec<f32>>> = LazyLock::new(|| from_bytes(include_bytes!("model.bin")));
 
-/// One feature: its index among the weights and its value.
-pub type Feature = (u32, f32);
+pub use crate::search::linear::Feature;
 
 /// The model's inputs for a message (folded, normalized text) and its cues.
 pub fn features(text: &str, cues: &[bool; Cues::COUNT]) -> Vec<Feature> {
@@ -61,14 +61,9 @@ pub fn features(text: &str, cues: &[bool; Cues::COUNT]) -> Vec<Feature> {
     out
 }
 
-/// FNV-1a of the bytes, seeded by the feature family, into a bucket.
+/// The bytes' hash, seeded by the feature family, into a bucket.
 fn bucket(family: u64, bytes: impl IntoIterator<Item = u8>) -> u32 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ family.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    for b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    (h % BUCKETS as u64) as u32
+    (linear::hash(family, bytes) % BUCKETS as u64) as u32
 }
 
 /// The probability that a message is an emergency now; NaN when the shipped weights cannot be read (the grammar
@@ -94,49 +89,27 @@ pub fn predict(weights: &[f32], features: &[Feature]) -> f32 {
 pub fn train(examples: &[(Vec<Feature>, bool)], epochs: usize) -> Vec<f32> {
     const RATE: f32 = 0.3;
     const L2: f32 = 1e-5;
-    let mut weights = vec![0.0f32; WEIGHTS];
-    let mut squares = vec![1e-6f32; WEIGHTS];
+    let mut training = linear::AdaGrad::new(WEIGHTS, RATE, L2);
     let positives = examples.iter().filter(|(_, y)| *y).count().max(1) as f32;
     let negatives = (examples.len() as f32 - positives).max(1.0);
     let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     for _ in 0..epochs {
-        for i in (1..order.len()).rev() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            order.swap(i, (seed % (i as u64 + 1)) as usize);
-        }
+        training.shuffle(&mut order);
         for &k in &order {
             let (features, positive) = &examples[k];
             let class_weight = if *positive { 0.5 / positives } else { 0.5 / negatives } * examples.len() as f32;
-            let error = predict(&weights, features) - if *positive { 1.0 } else { 0.0 };
-            for &(i, v) in features {
-                let i = i as usize;
-                let g = class_weight * error * v + L2 * weights[i];
-                squares[i] += g * g;
-                weights[i] -= RATE * g / squares[i].sqrt();
-            }
+            let error = predict(&training.weights, features) - if *positive { 1.0 } else { 0.0 };
+            training.step(features, class_weight * error);
         }
     }
-    weights
+    training.weights
 }
 
 /// The weights as `model.bin` stores them.
-pub fn to_bytes(weights: &[f32]) -> Vec<u8> {
-    weights.iter().flat_map(|w| w.to_le_bytes()).collect()
-}
+pub use linear::to_bytes;
 
 fn from_bytes(bytes: &[u8]) -> Option<Vec<f32>> {
-    if bytes.len() != WEIGHTS * 4 {
-        return None;
-    }
-    Some(
-        bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect(),
-    )
+    linear::from_bytes(bytes, WEIGHTS)
 }
 
 #[cfg(test)]
