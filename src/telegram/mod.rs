@@ -440,12 +440,7 @@ async fn on_message(bot: TgBot, msg: teloxide::types::Message, state: Arc<State>
     };
     let _turn = turn.lock().await;
     let reply = state.conversations.answer(&chat, Incoming { event, private });
-    let _ = Telegram {
-        bot: &bot,
-        state: &state,
-    }
-    .apply(&(chat, private), &reply)
-    .await;
+    show(&bot, &state, chat, private, &reply).await;
     Ok(())
 }
 
@@ -473,13 +468,13 @@ async fn on_callback(bot: TgBot, q: CallbackQuery, state: Arc<State>) -> Handler
         },
     );
     answer_callback(&bot, &q, reply.notice.clone()).await;
-    let _ = Telegram {
-        bot: &bot,
-        state: &state,
-    }
-    .apply(&(chat, private), &reply)
-    .await;
+    show(&bot, &state, chat, private, &reply).await;
     Ok(())
+}
+
+/// Shows a reply in a chat through the Telegram front end (its errors are logged where they happen).
+async fn show(bot: &TgBot, state: &State, chat: ChatId, private: bool, reply: &Reply) {
+    let _ = Telegram { bot, state }.apply(&(chat, private), reply).await;
 }
 
 /// A cleared chat's reply with Telegram's own privacy settings named after the first paragraph.
