@@ -147,7 +147,17 @@ async fn questions_are_answered_in_their_language() {
         .entries()
         .iter()
         .find(|e| msgs[0].text.starts_with(&e.text.en.title));
-    assert!(answered.is_some(), "an English title first: {}", msgs[0].text);
+    // An entry opened, or the best titles offered when two are close: in English either way.
+    let offered = msgs[0].text.starts_with(ui_texts(Lang::En).which_one)
+        && msgs[0]
+            .buttons()
+            .first()
+            .is_some_and(|b| b.text.starts_with("Instagram"));
+    assert!(
+        answered.is_some() || offered,
+        "an English title first: {}",
+        msgs[0].text
+    );
     bot.stop().await;
 }
 
